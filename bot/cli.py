@@ -1,0 +1,124 @@
+"""`python app.py <command>`: serve, run-due, demo, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+
+from bot.settings import ConfigurationError, exit_on_bad_configuration, load_settings
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 instant, e.g. 2026-11-25T09:00:00+01:00"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description="ceremony-bot: dailies, retrospectives, weekly reports and on-call in Slack.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    commands.add_parser("serve", help="run the bot (the default): HTTP or Socket Mode, and the clock")
+    run_due = commands.add_parser("run-due", help="do all ceremony work due now, once, then exit")
+    run_due.add_argument("--now", type=_instant, help="pretend it is this ISO-8601 instant")
+    commands.add_parser("demo", help="play a team's week offline against a stand-in for Slack")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "serve"
+    try:
+        if command == "migrate":
+            return _migrate()
+        if command == "run-due":
+            return _run_due(args.now)
+        if command == "demo":
+            from bot.demo import run_demo
+
+            return run_demo()
+        return _serve()
+    except ConfigurationError as error:
+        exit_on_bad_configuration(error)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _migrate() -> int:
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    settings = load_settings()
+    _logging(settings.log_level)
+    upgrade(make_engine(settings.database_url))
+    print("database is up to date")
+    return 0
+
+
+def _run_due(now: datetime | None) -> int:
+    from bot.runtime import build_runtime
+    from ceremonies.daily_delivery import run_due
+
+    settings = load_settings("slack_bot_token")
+    _logging(settings.log_level)
+    runtime = _runtime_or_exit(settings)
+    report = run_due(
+        runtime.services.uow_factory, runtime.services.chat, now or runtime.services.clock.now()
+    )
+    print(
+        f"prompts sent {report.prompts_sent}, recovered {report.prompts_recovered}, "
+        f"missed {report.prompts_missed}; reminders {report.reminders_sent}; "
+        f"answers published {report.answers_published}; days closed {report.days_closed}; "
+        f"failures {len(report.failures)}"
+    )
+    return 0
+
+
+def _runtime_or_exit(settings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    from bot.runtime import build_runtime
+
+    try:
+        return build_runtime(settings)
+    except OperationalError as error:
+        raise ConfigurationError(f"DATABASE_URL: cannot open the database ({error.orig})") from None
+
+
+def _serve() -> int:
+    from bot.scheduler import start_scheduler
+    from bot.server import HttpServer, make_wsgi_app
+    from bot.slack_app import build_app
+
+    settings = load_settings("slack_bot_token")
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise ConfigurationError("SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
+    _logging(settings.log_level)
+    runtime = _runtime_or_exit(settings)
+    app = build_app(runtime)
+    if settings.scheduler_enabled:
+        start_scheduler(runtime.services)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    server = HttpServer(make_wsgi_app(app, runtime.database_ok), "0.0.0.0", settings.port)
+    logging.getLogger(__name__).info("listening on :%d", server.port)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

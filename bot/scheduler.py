@@ -1,0 +1,31 @@
+"""The in-process clock: APScheduler ticks run-due every minute; run-due does the work."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from ceremonies.daily_delivery import run_due
+from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+
+def tick(services: Services) -> None:
+    report = run_due(services.uow_factory, services.chat, services.clock.now())
+    if report.failures:
+        log.warning("tick finished with %d failures", len(report.failures))
+
+
+def start_scheduler(services: Services) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    # At second 0 of every minute; a slow tick is not run twice at once, and a missed one
+    # is simply folded into the next (run-due catches up on anything still due).
+    scheduler.add_job(
+        tick, CronTrigger(second=0), args=[services], id="run-due",
+        max_instances=1, coalesce=True, misfire_grace_time=30,
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,67 @@
+"""HTTP front door: Slack's requests at POST /slack/events, a health check at GET /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+log = logging.getLogger(__name__)
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+
+
+def _plain(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def make_wsgi_app(app: App, database_ok: Callable[[], bool]) -> Callable[..., Iterable[bytes]]:
+    slack = SlackRequestHandler(app)
+
+    def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz" and method == "GET":
+            if database_ok():
+                return _plain(start_response, "200 OK", {"ok": True})
+            return _plain(start_response, "503 Service Unavailable", {"ok": False})
+        if path == "/slack/events" and method == "POST":
+            try:
+                return slack(environ, start_response)
+            except Exception:
+                # A body Bolt cannot even parse: say so, never show a trace.
+                log.warning("malformed request rejected", exc_info=True)
+                return _plain(start_response, "400 Bad Request", {"error": "malformed request"})
+        return _plain(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi
+
+
+class HttpServer:
+    """waitress (a production WSGI server) on a port, in this thread or a background one."""
+
+    def __init__(self, wsgi: Callable[..., Iterable[bytes]], host: str, port: int) -> None:
+        self._server = create_server(wsgi, host=host, port=port, threads=16, ident="ceremony-bot")
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def start_in_background(self) -> None:
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="http")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.close()

@@ -1,0 +1,87 @@
+"""Configuration from the environment and `.env`, checked before anything starts."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///ceremony-bot.db"
+    port: int = Field(default=3000, ge=1, le=65535)
+    scheduler_enabled: bool = True
+    log_level: str = "INFO"
+    # Used for people whose Slack profile has no time zone.
+    default_timezone: str = "UTC"
+    # Our pacing of chat.postMessage; Slack does not publish its workspace-wide figure.
+    slack_post_rate_per_minute: int = Field(default=600, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError as error:
+            raise ValueError(f"cannot parse {value!r}") from error
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"{backend!r} is not supported; use sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL, e.g. https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+def load_settings(*required: str) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        raise ConfigurationError(f"{name}: {first['msg']}") from None
+    for name in required:
+        if not getattr(settings, name):
+            raise ConfigurationError(f"{name.upper()} is not set")
+    return settings
+
+
+def exit_on_bad_configuration(error: ConfigurationError) -> NoReturn:
+    print(f"ceremony-bot: configuration error: {error}", file=sys.stderr)
+    sys.exit(2)

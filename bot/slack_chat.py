@@ -1,0 +1,122 @@
+"""The Chat port on Slack's Web API: renders templates and posts, updates and looks up messages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.pacing import TokenBucket
+from bot.rendering import Renderer
+from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
+
+log = logging.getLogger(__name__)
+
+METADATA_PREFIX = "ceremony_"
+# Errors after which sending the same message again cannot succeed.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found", "user_not_found", "not_in_channel", "is_archived",
+        "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_blocks",
+        "msg_too_long", "no_text", "restricted_action", "team_access_not_granted",
+        "invalid_arguments", "message_not_found", "cant_update_message",
+    }
+)
+
+
+def metadata_for(marker: Marker) -> dict[str, Any]:
+    return {"event_type": METADATA_PREFIX + marker.kind, "event_payload": {"key": marker.key}}
+
+
+def carries(message: dict[str, Any], marker: Marker) -> bool:
+    metadata = message.get("metadata") or {}
+    return (
+        metadata.get("event_type") == METADATA_PREFIX + marker.kind
+        and (metadata.get("event_payload") or {}).get("key") == marker.key
+    )
+
+
+class SlackChat:
+    def __init__(
+        self, client: WebClient, renderer: Renderer, *, default_tz: str = "UTC",
+        post_rate_per_minute: int = 600,
+    ) -> None:
+        self.client = client
+        self.renderer = renderer
+        self.default_tz = default_tz
+        self._post_pace = TokenBucket(post_rate_per_minute / 60, burst=10)
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        try:
+            # The typed methods know how each endpoint wants its arguments encoded.
+            return getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as error:
+            reason = str(error.response.get("error", "unknown_error"))
+            raise DeliveryError(f"{method}: {reason}", permanent=reason in PERMANENT_ERRORS) from error
+        except SlackClientError as error:
+            raise DeliveryError(f"{method}: {error}", permanent=False) from error
+
+    def post(self, team_id: str, channel: str, message: Message) -> Posted:
+        payload = self.renderer.render(message.template, message.context)
+        args: dict[str, Any] = {"channel": channel, **payload}
+        if message.thread_ts:
+            args["thread_ts"] = message.thread_ts
+        if message.marker:
+            args["metadata"] = metadata_for(message.marker)
+        self._post_pace.acquire()
+        response = self._call("chat.postMessage", **args)
+        return Posted(response["channel"], response["ts"])
+
+    def update(self, team_id: str, channel: str, ts: str, message: Message) -> None:
+        payload = self.renderer.render(message.template, message.context)
+        self._call("chat.update", channel=channel, ts=ts, **payload)
+
+    def find_posted(
+        self, team_id: str, channel: str, marker: Marker, since: datetime,
+        thread_ts: str | None = None,
+    ) -> Posted | None:
+        method, args = "conversations.history", {"channel": channel}
+        if thread_ts:
+            method, args = "conversations.replies", {"channel": channel, "ts": thread_ts}
+        cursor = None
+        while True:
+            page = self._call(
+                method, oldest=f"{since.timestamp():.6f}", include_all_metadata=True, limit=200,
+                **args, **({"cursor": cursor} if cursor else {}),
+            )
+            for found in page.get("messages", []):
+                if carries(found, marker):
+                    return Posted(channel, found["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
+    def open_dm(self, team_id: str, user_id: str) -> str:
+        return str(self._call("conversations.open", users=user_id)["channel"]["id"])
+
+    def channel_members(self, team_id: str, channel: str) -> list[str]:
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = self._call(
+                "conversations.members", channel=channel, limit=1000,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            members.extend(page.get("members", []))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
+
+    def profile(self, team_id: str, user_id: str) -> Profile:
+        user = self._call("users.info", user=user_id)["user"]
+        return Profile(
+            user_id=user_id,
+            name=user.get("real_name") or user.get("name") or user_id,
+            tz=user.get("tz") or self.default_tz,
+            is_bot=bool(user.get("is_bot")) or bool(user.get("is_app_user")),
+            deleted=bool(user.get("deleted")),
+            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        )

@@ -1,0 +1,166 @@
+"""SQLAlchemy tables of everything ceremony-bot remembers; every row carries its workspace."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime, WeekdaySet
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, frozenset[int]: WeekdaySet}
+
+
+class Daily(Base):
+    """One channel's standup and its settings."""
+
+    __tablename__ = "dailies"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    prompt_time: Mapped[time] = mapped_column(Time)
+    weekdays: Mapped[frozenset[int]]
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    country: Mapped[str | None] = mapped_column(String(8))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    remind_after_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    close_after_minutes: Mapped[int] = mapped_column(Integer, default=480)
+    created_at: Mapped[datetime]
+
+
+class Participant(Base):
+    """A member of a daily, with the time zone their Slack profile gives."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("daily_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    daily_id: Mapped[int] = mapped_column(ForeignKey("dailies.id"))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    tz: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The next prompt instant, kept up to date so a tick reads only what is due.
+    next_prompt_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_prompt_date: Mapped[date | None] = mapped_column(Date)
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class Absence(Base):
+    """Days a person is away, for every daily of the workspace."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_team_user", "team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class DailyRun(Base):
+    """One day of a daily: its parent message in the team channel and when the day closes."""
+
+    __tablename__ = "daily_runs"
+    __table_args__ = (UniqueConstraint("daily_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    daily_id: Mapped[int] = mapped_column(ForeignKey("dailies.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    parent_ts: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime]
+    close_at: Mapped[datetime] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]
+
+
+class Prompt(Base):
+    """The claim on one participant's prompt for one local date, and its delivery."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (
+        UniqueConstraint("daily_id", "user_id", "local_date"),
+        Index("ix_prompts_user_sent", "team_id", "user_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    daily_id: Mapped[int] = mapped_column(ForeignKey("dailies.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("daily_runs.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    scheduled_at: Mapped[datetime]
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_claimed_at: Mapped[datetime | None]
+
+
+class Answer(Base):
+    """One answer to one question of a prompt, as the participant wrote it."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("prompt_id", "position"),
+        Index("ix_answers_message", "team_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so a retried delivery is processed once."""
+
+    __tablename__ = "processed_events"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime]
