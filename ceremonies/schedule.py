@@ -1,0 +1,211 @@
+"""When a daily-standup participant is prompted.
+
+Pure rules: no Slack, no database. Everything here is evaluated for every
+participant on every scheduler tick, so the hot paths avoid allocation-heavy
+work (holiday calendars are cached per country and year, zones are cached by
+``zoneinfo`` itself).
+
+Wall-clock semantics, for a participant whose prompt time is ``at``:
+
+* ``at`` exists once on a day: the prompt fires at that local time.
+* ``at`` falls in a DST gap (the clocks skip over it): the prompt fires at the
+  instant the clocks skip to, plus however far ``at`` lies into the gap. E.g.
+  02:30 in Europe/Berlin on the spring-forward Sunday fires at 03:30 CEST
+  (01:30 UTC). This is what ``zoneinfo`` gives for ``fold=0``; it is always
+  after the last valid minute before the gap and is exactly one instant, so
+  the participant is still prompted exactly once that day.
+* ``at`` occurs twice (DST fall-back): the first occurrence wins, so nobody is
+  prompted an hour "late" or twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+__all__ = [
+    "MAX_SEARCH_DAYS",
+    "DateRange",
+    "Occurrence",
+    "WorkSchedule",
+    "is_working_day",
+    "local_date",
+    "next_occurrence",
+    "prompt_at",
+    "public_holidays",
+    "supported_countries",
+]
+
+# Two years (plus leap days) covers sabbaticals and parental leave; beyond that
+# a participant with no working day is effectively paused and we say so (None)
+# instead of looping forever.
+MAX_SEARCH_DAYS = 2 * 366
+
+_ONE_DAY = timedelta(days=1)
+_ALL_WEEKDAYS = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Inclusive range of calendar dates (both ends are part of it).
+
+    The constructor does not validate on purpose: an inverted range coming out
+    of storage is simply empty rather than crashing a scheduler tick. Use
+    :meth:`of` (or ``parsing.parse_date_range``) for user input.
+    """
+
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, start: date, end: date) -> DateRange:
+        if end < start:
+            raise ValueError(f"date range ends ({end}) before it starts ({start})")
+        return cls(start, end)
+
+    def __contains__(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def __str__(self) -> str:
+        if self.start == self.end:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSchedule:
+    """A participant's working pattern for the daily.
+
+    ``tz`` is an IANA zone name, ``at`` a naive local wall-clock time,
+    ``weekdays`` uses Monday=0 … Sunday=6, ``country`` (ISO 3166 alpha-2)
+    makes that country's national public holidays days off.
+    """
+
+    tz: str
+    at: time
+    weekdays: frozenset[int]
+    country: str | None = None
+    absences: tuple[DateRange, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Validate at construction so a bad row fails loudly where it is
+        # loaded, not deep inside a tick with a confusing KeyError.
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.tz!r}") from exc
+        if self.at.tzinfo is not None:
+            raise ValueError("WorkSchedule.at must be a naive local wall-clock time")
+        # Callers (storage, tests) often hold a set or list; normalising keeps
+        # the dataclass hashable and comparisons exact.
+        weekdays = frozenset(self.weekdays)
+        if not weekdays:
+            raise ValueError("WorkSchedule.weekdays must contain at least one day")
+        if not weekdays <= _ALL_WEEKDAYS:
+            raise ValueError(f"weekdays must be within 0..6, got {sorted(weekdays)}")
+        object.__setattr__(self, "weekdays", weekdays)
+        object.__setattr__(self, "absences", tuple(self.absences))
+        if self.country is not None and self.country not in supported_countries():
+            raise ValueError(f"unsupported holiday country {self.country!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One prompt: the participant's local date and the aware UTC instant."""
+
+    local_date: date
+    at: datetime
+
+
+@lru_cache(maxsize=1)
+def supported_countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes the ``holidays`` package has calendars for."""
+    # The package also lists alpha-3 codes and aliases such as "UK"; the
+    # schedule stores only the canonical two-letter code.
+    codes = holidays.list_supported_countries(include_aliases=False)
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
+
+
+@lru_cache(maxsize=4096)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """National public holidays (including observed/substitute days) of a year.
+
+    Cached because building a calendar costs about a millisecond and the
+    scheduler asks for the same few (country, year) pairs thousands of times
+    per tick; a frozenset lookup is also much cheaper than ``HolidayBase``'s
+    own ``__contains__``, which accepts strings and parses its argument.
+    """
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_working_day(schedule: WorkSchedule, day: date) -> bool:
+    """Whether ``day`` (a local calendar date) is a day the participant is prompted."""
+    # Cheapest checks first: most rejections are weekends.
+    if day.weekday() not in schedule.weekdays:
+        return False
+    if schedule.country is not None and day in public_holidays(schedule.country, day.year):
+        return False
+    return not any(r.start <= day <= r.end for r in schedule.absences)
+
+
+def prompt_at(schedule: WorkSchedule, day: date) -> datetime:
+    """The aware UTC instant of ``schedule.at`` on local date ``day``.
+
+    Gap times move forward by the gap's length, ambiguous times take their
+    first occurrence (see the module docstring).
+    """
+    at = schedule.at
+    # Built field by field rather than via datetime.combine so that a
+    # ``fold=1`` on the stored time cannot select the second occurrence.
+    local = datetime(
+        day.year,
+        day.month,
+        day.day,
+        at.hour,
+        at.minute,
+        at.second,
+        at.microsecond,
+        tzinfo=ZoneInfo(schedule.tz),
+    )
+    return local.astimezone(UTC)
+
+
+def local_date(tz: str, instant: datetime) -> date:
+    """The calendar date in zone ``tz`` at the aware ``instant``."""
+    if instant.utcoffset() is None:
+        raise ValueError("instant must be timezone-aware")
+    return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def next_occurrence(
+    schedule: WorkSchedule,
+    not_before: datetime,
+    after_date: date | None = None,
+) -> Occurrence | None:
+    """The first working day whose prompt is at or after ``not_before``.
+
+    ``after_date`` (a local date, typically the previous occurrence's) makes
+    the search start strictly after it, which is what guarantees a single
+    prompt per day even when the wall time repeats or a tick runs late.
+    Returns None when no working day exists within :data:`MAX_SEARCH_DAYS`.
+    """
+    if not_before.utcoffset() is None:
+        raise ValueError("not_before must be timezone-aware")
+    not_before_utc = not_before.astimezone(UTC)
+    # A prompt on local day d happens while it is day d locally, so no day
+    # before not_before's own local date can qualify. One extra day back is a
+    # cheap guard for gap times that get pushed across midnight.
+    day = local_date(schedule.tz, not_before_utc) - _ONE_DAY
+    if after_date is not None and after_date >= day:
+        day = after_date + _ONE_DAY
+    for _ in range(MAX_SEARCH_DAYS):
+        if is_working_day(schedule, day):
+            at = prompt_at(schedule, day)
+            if at >= not_before_utc:
+                return Occurrence(local_date=day, at=at)
+        day += _ONE_DAY
+    return None
