@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ceremonies.daily_rules import DEFAULT_QUESTIONS, blocker_position, is_blocker
+from ceremonies.text import escape, neutralise, unescape
+
+
+@pytest.mark.parametrize(
+    "answer", ["no", "None", "nope", "-", "n/a", "N/A", "nothing", "Nothing.", "no blockers", "  "]
+)
+def test_saying_no_is_not_a_blocker(answer: str) -> None:
+    assert not is_blocker(answer)
+
+
+@pytest.mark.parametrize(
+    "answer", ["waiting on the API team", "no access to prod", "Need a review", "nobody replied"]
+)
+def test_anything_else_is_a_blocker(answer: str) -> None:
+    assert is_blocker(answer)
+
+
+def test_the_blockers_question_is_found_by_its_words_or_is_the_last() -> None:
+    assert blocker_position(DEFAULT_QUESTIONS) == 2
+    assert blocker_position(["Anything blocking you?", "Plans?"]) == 0
+    assert blocker_position(["Yesterday?", "Today?"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("<!channel> look", "@\u2060channel look"),
+        ("<!here|here> now", "@\u2060here now"),
+        ("<!everyone>", "@\u2060everyone"),
+        ("<!subteam^S123|@devs> please", "@\u2060devs please"),
+        ("<!subteam^S123>", "@\u2060group"),
+        ("ping @channel and @Here", "ping @\u2060channel and @\u2060Here"),
+        ("mail me at bob@channel.io", "mail me at bob@channel.io"),
+        ("<@U123> helped", "<@U123> helped"),
+    ],
+)
+def test_broadcast_mentions_are_neutralised_and_the_rest_kept(raw: str, shown: str) -> None:
+    assert neutralise(raw) == shown
+
+
+@given(st.text())
+def test_no_text_can_ping_after_escaping_and_neutralising(text: str) -> None:
+    safe = neutralise(escape(text))
+    assert "<!" not in safe
+    assert unescape(escape(text)) == text

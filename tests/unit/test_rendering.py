@@ -1,0 +1,115 @@
+"""Every template renders to payloads Slack accepts, whatever the users wrote."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from bot.rendering import TEMPLATES, Renderer, fit_blocks, split_text
+from ceremonies.daily_answers import Form
+from ceremonies.daily_reports import HistoryDay, Status
+from ceremonies.daily_setup import DailySettings
+from ceremonies.schedule import DateRange
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "slack_reference/blockkit.schema.json").read_text())
+BLOCKS = Draft202012Validator(SCHEMA)
+MODAL = Draft202012Validator({"$ref": "#/$defs/modal_view", "$defs": SCHEMA["$defs"]})
+LONG = "very long answer " * 4000
+NASTY = "<!channel> & <b> @here"
+
+card = {
+    "user_id": "U1", "local_date": date(2026, 11, 30), "late": True, "has_blocker": True,
+    "items": [{"question": "Q?", "answer": LONG, "blocker": False},
+              {"question": "Blockers?", "answer": NASTY, "blocker": True}],
+}
+settings = DailySettings(
+    channel_id="C1", owner_id="U1", prompt_time=time(10), weekdays=frozenset({0, 1, 2, 3, 4}),
+    questions=["A?", "B?", NASTY], country="DE", paused=False, participants=["U1", "U2"],
+    next_prompts={"U1": datetime(2026, 11, 30, 9, tzinfo=UTC)},
+)
+summary = {
+    "run_id": 1, "local_date": date(2026, 11, 30), "closed": True, "answered": ["U1"],
+    "waiting": ["U2"], "skipped": ["U3"], "blocked": ["U1"],
+}
+MESSAGES = {
+    "daily/prompt": {"prompt_id": 1, "channel_id": "C1", "local_date": date(2026, 11, 30),
+                     "question": NASTY, "total": 3, "late": True},
+    "daily/question": {"question": NASTY, "position": 2, "total": 3},
+    "daily/confirmation": {"channel_id": "C1", "local_date": date(2026, 11, 30)},
+    "daily/no_prompt": {},
+    "daily/already_answered": {"prompt_id": 1, "local_date": date(2026, 11, 30),
+                               "channel_id": "C1"},
+    "daily/reminder": {"prompt_id": 1, "channel_id": "C1", "local_date": date(2026, 11, 30),
+                       "question": "Q", "answered": 1, "total": 3},
+    "daily/parent": summary,
+    "daily/answers": card,
+    "daily/settings_summary": {"settings": settings, "change": "started"},
+    "daily/status": {"status": Status("C1", summary, ["U4"], {}, paused=True)},
+    "daily/history": {"days": [HistoryDay(date(2026, 11, 30), [card] * 30, ["U2"])],
+                      "user_id": None, "count": 7, "channel_id": "C1"},
+    "daily/help": {},
+    "daily/skipped": {"local_date": date(2026, 11, 30)},
+    "daily/away": {"user_id": "U1", "absence": DateRange(date(2026, 12, 21), date(2027, 1, 3))},
+    "common/refusal": {"code": "not_participant", "user_id": "U1"},
+    "common/invalid": {"message": "bad"},
+    "common/oops": {},
+    "common/malformed": {},
+}
+VIEWS = {
+    "daily/answer_form": {"form": Form(1, "C1", date(2026, 11, 30), ["A?", "B?"], [LONG, ""]),
+                          "answers": [LONG, ""]},
+    "daily/settings_modal": {"settings": settings},
+    "common/notice_modal": {"code": "not_your_prompt"},
+}
+
+
+def all_texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [t for value in node.values() for t in all_texts(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in all_texts(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_every_template_is_covered() -> None:
+    names = {str(p.relative_to(TEMPLATES)).removesuffix(".json.j2")
+             for p in TEMPLATES.rglob("*.json.j2")}
+    assert names == set(MESSAGES) | set(VIEWS)
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_messages_fit_slack(name: str) -> None:
+    payload = Renderer().render(name, MESSAGES[name])
+    assert payload["text"] and len(payload["text"]) < 4000
+    if "blocks" in payload:
+        BLOCKS.validate(payload["blocks"])
+        assert len(payload["blocks"]) <= 50
+    assert not any("<!" in text for text in all_texts(payload))
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_views_fit_slack(name: str) -> None:
+    MODAL.validate(Renderer().view(name, VIEWS[name]))
+
+
+def test_long_answers_are_split_not_cut() -> None:
+    blocks = Renderer().render("daily/answers", card)["blocks"]
+    shown = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert shown.count("very long answer") == 4000
+
+
+def test_past_the_block_limit_a_note_says_so() -> None:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}] * 60
+    fitted = fit_blocks(blocks, 50, "cut")
+    assert len(fitted) == 50 and fitted[-1]["type"] == "context"
+
+
+def test_split_text_keeps_every_character_but_whitespace_at_cuts() -> None:
+    text = ("word " * 2000).strip()
+    parts = split_text(text, 3000)
+    assert all(len(p) <= 3000 for p in parts)
+    assert " ".join(parts).split() == text.split()
