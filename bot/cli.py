@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
         description="ceremony-bot: dailies, retrospectives, weekly reports and on-call in Slack.",
     )
     commands = parser.add_subparsers(dest="command", metavar="command")
-    commands.add_parser("serve", help="run the bot (the default): HTTP or Socket Mode, and the clock")
+    commands.add_parser(
+        "serve", help="run the bot (the default): HTTP or Socket Mode, and the clock"
+    )
     run_due = commands.add_parser("run-due", help="do all ceremony work due now, once, then exit")
     run_due.add_argument("--now", type=_instant, help="pretend it is this ISO-8601 instant")
     commands.add_parser("demo", help="play a team's week offline against a stand-in for Slack")
@@ -67,7 +69,6 @@ def _migrate() -> int:
 
 
 def _run_due(now: datetime | None) -> int:
-    from bot.runtime import build_runtime
     from ceremonies.daily_delivery import run_due
 
     settings = load_settings("slack_bot_token")

@@ -11,7 +11,10 @@ class TokenBucket:
     """`rate` calls per second on average, up to `burst` at once; thread-safe."""
 
     def __init__(
-        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic,
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.rate = rate

@@ -125,9 +125,7 @@ class Renderer:
     def view(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
         raw = self.env.get_template(f"{template}.json.j2").render(**context)
         view: dict[str, Any] = json.loads(raw)
-        view["blocks"] = fit_blocks(
-            view["blocks"], MAX_VIEW_BLOCKS, self.text("common/truncated")
-        )
+        view["blocks"] = fit_blocks(view["blocks"], MAX_VIEW_BLOCKS, self.text("common/truncated"))
         return view
 
     def text(self, template: str, **context: Any) -> str:

@@ -57,14 +57,18 @@ class Runtime:
         return True
 
 
-def build_runtime(settings: Settings, *, clock: object | None = None, migrate: bool = True) -> Runtime:
+def build_runtime(
+    settings: Settings, *, clock: object | None = None, migrate: bool = True
+) -> Runtime:
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     client = make_client(settings.slack_bot_token or "", settings.slack_api_url)
     renderer = Renderer()
     chat = SlackChat(
-        client, renderer, default_tz=settings.default_timezone,
+        client,
+        renderer,
+        default_tz=settings.default_timezone,
         post_rate_per_minute=settings.slack_post_rate_per_minute,
     )
     services = Services(

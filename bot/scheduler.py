@@ -24,8 +24,13 @@ def start_scheduler(services: Services) -> BackgroundScheduler:
     # At second 0 of every minute; a slow tick is not run twice at once, and a missed one
     # is simply folded into the next (run-due catches up on anything still due).
     scheduler.add_job(
-        tick, CronTrigger(second=0), args=[services], id="run-due",
-        max_instances=1, coalesce=True, misfire_grace_time=30,
+        tick,
+        CronTrigger(second=0),
+        args=[services],
+        id="run-due",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=30,
     )
     scheduler.start()
     return scheduler

@@ -20,7 +20,9 @@ StartResponse = Callable[..., Any]
 
 def _plain(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
     data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         except ArgumentError as error:
             raise ValueError(f"cannot parse {value!r}") from error
         if backend not in ("sqlite", "postgresql"):
-            raise ValueError(f"{backend!r} is not supported; use sqlite:/// or postgresql+psycopg://")
+            raise ValueError(
+                f"{backend!r} is not supported; use sqlite:/// or postgresql+psycopg://"
+            )
         return value
 
     @field_validator("slack_api_url")

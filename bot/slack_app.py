@@ -43,7 +43,7 @@ def build_app(runtime: Runtime) -> App:
 
 
 def _skip_retried_events(services: Services):  # type: ignore[no-untyped-def]
-    def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
+    def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
         event_id = body.get("event_id")
         if body.get("type") == "event_callback" and event_id:
             with services.uow_factory() as uow:

@@ -19,10 +19,21 @@ METADATA_PREFIX = "ceremony_"
 # Errors after which sending the same message again cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
-        "channel_not_found", "user_not_found", "not_in_channel", "is_archived",
-        "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_blocks",
-        "msg_too_long", "no_text", "restricted_action", "team_access_not_granted",
-        "invalid_arguments", "message_not_found", "cant_update_message",
+        "channel_not_found",
+        "user_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "team_access_not_granted",
+        "invalid_arguments",
+        "message_not_found",
+        "cant_update_message",
     }
 )
 
@@ -41,7 +52,11 @@ def carries(message: dict[str, Any], marker: Marker) -> bool:
 
 class SlackChat:
     def __init__(
-        self, client: WebClient, renderer: Renderer, *, default_tz: str = "UTC",
+        self,
+        client: WebClient,
+        renderer: Renderer,
+        *,
+        default_tz: str = "UTC",
         post_rate_per_minute: int = 600,
     ) -> None:
         self.client = client
@@ -55,7 +70,9 @@ class SlackChat:
             return getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             reason = str(error.response.get("error", "unknown_error"))
-            raise DeliveryError(f"{method}: {reason}", permanent=reason in PERMANENT_ERRORS) from error
+            raise DeliveryError(
+                f"{method}: {reason}", permanent=reason in PERMANENT_ERRORS
+            ) from error
         except SlackClientError as error:
             raise DeliveryError(f"{method}: {error}", permanent=False) from error
 
@@ -75,7 +92,11 @@ class SlackChat:
         self._call("chat.update", channel=channel, ts=ts, **payload)
 
     def find_posted(
-        self, team_id: str, channel: str, marker: Marker, since: datetime,
+        self,
+        team_id: str,
+        channel: str,
+        marker: Marker,
+        since: datetime,
         thread_ts: str | None = None,
     ) -> Posted | None:
         method, args = "conversations.history", {"channel": channel}
@@ -84,8 +105,12 @@ class SlackChat:
         cursor = None
         while True:
             page = self._call(
-                method, oldest=f"{since.timestamp():.6f}", include_all_metadata=True, limit=200,
-                **args, **({"cursor": cursor} if cursor else {}),
+                method,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+                **args,
+                **({"cursor": cursor} if cursor else {}),
             )
             for found in page.get("messages", []):
                 if carries(found, marker):
@@ -102,7 +127,9 @@ class SlackChat:
         cursor = None
         while True:
             page = self._call(
-                "conversations.members", channel=channel, limit=1000,
+                "conversations.members",
+                channel=channel,
+                limit=1000,
                 **({"cursor": cursor} if cursor else {}),
             )
             members.extend(page.get("members", []))

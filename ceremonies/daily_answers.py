@@ -48,7 +48,11 @@ def take_dm_reply(
 
 
 def _store_reply(
-    uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, ts: str, text: str,
+    uow_factory: UnitOfWorkFactory,
+    team_id: str,
+    user_id: str,
+    ts: str,
+    text: str,
     now: datetime,
 ) -> tuple[Message | None, int | None]:
     """Stores one reply; returns what to say back and the prompt it completed, if any."""
@@ -66,12 +70,20 @@ def _store_reply(
         if answered >= total:
             return Message(
                 "daily/already_answered",
-                {"prompt_id": prompt.id, "local_date": prompt.local_date,
-                 "channel_id": daily.channel_id},
+                {
+                    "prompt_id": prompt.id,
+                    "local_date": prompt.local_date,
+                    "channel_id": daily.channel_id,
+                },
             ), None
         store.add_answer(
-            team_id=team_id, prompt_id=prompt.id, position=answered, text=text,
-            message_ts=ts, created_at=now, updated_at=now,
+            team_id=team_id,
+            prompt_id=prompt.id,
+            position=answered,
+            text=text,
+            message_ts=ts,
+            created_at=now,
+            updated_at=now,
         )
         if answered + 1 == total:
             prompt.status = ANSWERED
@@ -86,14 +98,18 @@ def _store_reply(
         uow.commit()
         return Message(
             "daily/question",
-            {"question": prompt.questions[answered + 1], "position": answered + 2,
-             "total": total},
+            {"question": prompt.questions[answered + 1], "position": answered + 2, "total": total},
         ), None
 
 
 def take_edit(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, user_id: str, ts: str,
-    text: str, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    user_id: str,
+    ts: str,
+    text: str,
+    now: datetime,
 ) -> bool:
     """An edited DM reply changes the stored answer and the message in the team thread."""
     with uow_factory() as uow:
@@ -129,8 +145,13 @@ def form_for(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, prompt_
 
 
 def submit_form(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, user_id: str, prompt_id: int,
-    texts: list[str], now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    user_id: str,
+    prompt_id: int,
+    texts: list[str],
+    now: datetime,
 ) -> None:
     with uow_factory() as uow:
         store = uow.dailies
@@ -146,8 +167,13 @@ def submit_form(
                 existing[position].updated_at = now
             else:
                 store.add_answer(
-                    team_id=team_id, prompt_id=prompt.id, position=position, text=text,
-                    message_ts=None, created_at=now, updated_at=now,
+                    team_id=team_id,
+                    prompt_id=prompt.id,
+                    position=position,
+                    text=text,
+                    message_ts=None,
+                    created_at=now,
+                    updated_at=now,
                 )
         first_time = prompt.status != ANSWERED
         prompt.status = ANSWERED

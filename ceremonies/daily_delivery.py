@@ -73,7 +73,9 @@ def run_due(
     if due:
         # Slack calls dominate a fan-out; a few threads hide their latency.
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(due)))) as pool:
-            for _ in pool.map(lambda pid: _prompt_participant(uow_factory, chat, pid, now, report), due):
+            for _ in pool.map(
+                lambda pid: _prompt_participant(uow_factory, chat, pid, now, report), due
+            ):
                 pass
     send_reminders(uow_factory, chat, now, report)
     publish_waiting_answers(uow_factory, chat, now, report)
@@ -82,7 +84,10 @@ def run_due(
 
 
 def _prompt_participant(
-    uow_factory: UnitOfWorkFactory, chat: Chat, participant_id: int, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    participant_id: int,
+    now: datetime,
     report: TickReport,
 ) -> None:
     try:
@@ -216,7 +221,10 @@ def send_prompt(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int, now:
 
 
 def _record_sent(
-    uow_factory: UnitOfWorkFactory, prompt_id: int, posted: Posted, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    prompt_id: int,
+    posted: Posted,
+    now: datetime,
     remind_after: timedelta,
 ) -> None:
     with uow_factory() as uow:
@@ -271,7 +279,9 @@ def recover_unsent_prompts(
         try:
             channel = dm or chat.open_dm(team_id, user_id)
             found = chat.find_posted(
-                team_id, channel, Marker("daily_prompt", str(prompt_id)),
+                team_id,
+                channel,
+                Marker("daily_prompt", str(prompt_id)),
                 claimed_before - timedelta(minutes=1),
             )
             if found is not None:
@@ -356,7 +366,9 @@ def publish_waiting_answers(
             report.failures.append(f"answers {prompt_id}: {error}")
 
 
-def close_days(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport) -> None:
+def close_days(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
     with uow_factory() as uow:
         closing = []
         for run in uow.dailies.runs_to_close(now):

@@ -98,7 +98,10 @@ def ensure_parent(
     posted = None
     if stale_claim is not None:
         posted = chat.find_posted(
-            team_id, channel, message.marker, stale_claim - timedelta(minutes=1)  # type: ignore[arg-type]
+            team_id,
+            channel,
+            message.marker,
+            stale_claim - timedelta(minutes=1),  # type: ignore[arg-type]
         )
     posted = posted or chat.post(team_id, channel, message)
     with uow_factory() as uow:
@@ -106,7 +109,8 @@ def ensure_parent(
         assert run is not None
         uow.dailies.compare_and_set(run, {"parent_ts": None}, {"parent_ts": posted.ts})
         waiting = [
-            p.id for p in uow.dailies.prompts_of_run(run_id)
+            p.id
+            for p in uow.dailies.prompts_of_run(run_id)
             if p.status == ANSWERED and p.thread_ts is None
         ]
         uow.commit()
@@ -115,8 +119,12 @@ def ensure_parent(
 
 
 def publish_answers(
-    uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime,
-    *, recover: bool = False,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    prompt_id: int,
+    now: datetime,
+    *,
+    recover: bool = False,
 ) -> bool:
     """Posts a complete set of answers into the day's thread, exactly once."""
     with uow_factory() as uow:

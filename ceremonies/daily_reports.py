@@ -51,8 +51,13 @@ def status(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str) -> Sta
 
 
 def history(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, user_id: str | None,
-    days: int, now: datetime, tz: str,
+    uow_factory: UnitOfWorkFactory,
+    team_id: str,
+    channel_id: str,
+    user_id: str | None,
+    days: int,
+    now: datetime,
+    tz: str,
 ) -> list[HistoryDay]:
     """The last `days` days of answers, newest day first, in the asking person's calendar."""
     last = local_date(tz, now)

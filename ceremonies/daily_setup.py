@@ -82,7 +82,11 @@ def humans(chat: Chat, team_id: str, user_ids: list[str]) -> list[Profile]:
 
 
 def start_daily(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, caller: str,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    caller: str,
     now: datetime,
 ) -> DailySettings:
     with uow_factory() as uow:
@@ -95,17 +99,28 @@ def start_daily(
         store = uow.dailies
         try:
             daily = store.add_daily(
-                team_id=team_id, channel_id=channel_id, owner_id=caller,
-                prompt_time=DEFAULT_TIME, weekdays=DEFAULT_WEEKDAYS,
-                questions=list(DEFAULT_QUESTIONS), country=None, paused=False,
-                remind_after_minutes=120, close_after_minutes=480, created_at=now,
+                team_id=team_id,
+                channel_id=channel_id,
+                owner_id=caller,
+                prompt_time=DEFAULT_TIME,
+                weekdays=DEFAULT_WEEKDAYS,
+                questions=list(DEFAULT_QUESTIONS),
+                country=None,
+                paused=False,
+                remind_after_minutes=120,
+                close_after_minutes=480,
+                created_at=now,
             )
         except Conflict:
             raise Refusal("daily_exists", channel_id=channel_id) from None
         participants = [
             store.add_participant(
-                team_id=team_id, daily_id=daily.id, user_id=member.user_id, tz=member.tz,
-                country=None, active=True,
+                team_id=team_id,
+                daily_id=daily.id,
+                user_id=member.user_id,
+                tz=member.tz,
+                country=None,
+                active=True,
             )
             for member in members
         ]
@@ -122,7 +137,10 @@ def _daily_here(store: DailyStore, team_id: str, channel_id: str) -> DailyRow:
 
 
 def change_daily(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    team_id: str,
+    channel_id: str,
+    now: datetime,
     change: Callable[[DailyRow], None],
 ) -> DailySettings:
     """Applies one settings change and moves every participant's next prompt accordingly."""
@@ -141,8 +159,12 @@ def show_settings(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str)
 
 
 def set_participant_country(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, user_id: str,
-    country: str | None, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    country: str | None,
+    now: datetime,
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
@@ -157,7 +179,11 @@ def set_participant_country(
 
 
 def add_participant(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, user_id: str,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
     now: datetime,
 ) -> DailySettings:
     with uow_factory() as uow:
@@ -175,8 +201,12 @@ def add_participant(
             raise Refusal("already_participant", user_id=user_id, channel_id=channel_id)
         if participant is None:
             participant = store.add_participant(
-                team_id=team_id, daily_id=daily.id, user_id=user_id, tz=profile.tz,
-                country=None, active=True,
+                team_id=team_id,
+                daily_id=daily.id,
+                user_id=user_id,
+                tz=profile.tz,
+                country=None,
+                active=True,
             )
         participant.active = True
         participant.tz = profile.tz
@@ -214,9 +244,15 @@ def skip_today(
         if prompt is None:
             # Claiming today's key as skipped is what keeps the prompt from going out.
             store.add_prompt(
-                team_id=team_id, daily_id=daily.id, run_id=None, user_id=user_id,
-                local_date=today, status=SKIPPED, questions=list(daily.questions),
-                scheduled_at=now, claimed_at=now,
+                team_id=team_id,
+                daily_id=daily.id,
+                run_id=None,
+                user_id=user_id,
+                local_date=today,
+                status=SKIPPED,
+                questions=list(daily.questions),
+                scheduled_at=now,
+                claimed_at=now,
             )
         elif prompt.status == ANSWERED:
             raise Refusal("already_answered_today", local_date=today)
@@ -227,8 +263,14 @@ def skip_today(
 
 
 def add_absence(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, caller: str,
-    user_id: str, days: DateRange, now: datetime,
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    caller: str,
+    user_id: str,
+    days: DateRange,
+    now: datetime,
 ) -> DateRange:
     """Marks someone away for every daily of the workspace; others only by a manager."""
     if user_id != caller:
@@ -240,8 +282,12 @@ def add_absence(
     with uow_factory() as uow:
         store = uow.dailies
         store.add_absence(
-            team_id=team_id, user_id=user_id, start_date=days.start, end_date=days.end,
-            created_by=caller, created_at=now,
+            team_id=team_id,
+            user_id=user_id,
+            start_date=days.start,
+            end_date=days.end,
+            created_by=caller,
+            created_at=now,
         )
         for participant in store.participants_of_user(team_id, user_id):
             daily = store.daily(participant.daily_id)

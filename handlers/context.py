@@ -45,8 +45,10 @@ def ephemeral(payload: dict[str, Any]) -> dict[str, Any]:
     return {"response_type": "ephemeral", **payload}
 
 
-def guarded(services: Services, reply: Callable[..., Any], work: Callable[[], dict[str, Any]]) -> None:
-    """Runs one piece of work after the ack; whatever happens the user reads a sentence, not a trace."""
+def guarded(
+    services: Services, reply: Callable[..., Any], work: Callable[[], dict[str, Any]]
+) -> None:
+    """Runs work after the ack; whatever happens the user reads a sentence, never a trace."""
     try:
         payload = work()
     except Refusal as refusal:

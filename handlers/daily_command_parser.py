@@ -19,8 +19,21 @@ from ceremonies.schedule import DateRange
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = (
-    "start", "time", "days", "questions", "add", "remove", "pause", "resume", "skip",
-    "status", "history", "settings", "country", "away", "help",
+    "start",
+    "time",
+    "days",
+    "questions",
+    "add",
+    "remove",
+    "pause",
+    "resume",
+    "skip",
+    "status",
+    "history",
+    "settings",
+    "country",
+    "away",
+    "help",
 )
 # These act on the channel's daily, so they make no sense in a DM.
 NEEDS_CHANNEL = frozenset(SUBCOMMANDS) - {"help", "away"}
@@ -84,11 +97,15 @@ def parse_daily_command(text: str, today: date) -> DailyRequest:
     if action == "country":
         user_id, leftover = _optional_user(rest)
         if not leftover:
-            raise InvalidInput("Give a country code, e.g. `/daily country DE` or `/daily country none`.")
+            raise InvalidInput(
+                "Give a country code, e.g. `/daily country DE` or `/daily country none`."
+            )
         return DailyRequest(action, user_id=user_id, country=parse_country(leftover))
     if action == "away":
         user_id, leftover = _optional_user(rest)
         if not leftover:
-            raise InvalidInput("Give the days you are away, e.g. `/daily away 2026-12-21..2027-01-03`.")
+            raise InvalidInput(
+                "Give the days you are away, e.g. `/daily away 2026-12-21..2027-01-03`."
+            )
         return DailyRequest(action, user_id=user_id, absence=parse_date_range(leftover, today))
     return DailyRequest(action)

@@ -82,17 +82,26 @@ def _settings_reply(
 
 def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.start_daily(
-        services.uow_factory, services.chat, command.team_id, command.channel_id,
-        command.user_id, services.clock.now(),
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
+        services.clock.now(),
     )
     return _settings_reply(services, settings, "started", public=True)
 
 
-def _change(attribute: str, value_of: Callable[[DailyRequest], Any], change: str) -> Callable[..., Any]:
+def _change(
+    attribute: str, value_of: Callable[[DailyRequest], Any], change: str
+) -> Callable[..., Any]:
     def run(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
         value = value_of(request)
         settings = daily_setup.change_daily(
-            services.uow_factory, command.team_id, command.channel_id, services.clock.now(),
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            services.clock.now(),
             lambda daily: setattr(daily, attribute, value),
         )
         return _settings_reply(services, settings, change)
@@ -102,23 +111,33 @@ def _change(attribute: str, value_of: Callable[[DailyRequest], Any], change: str
 
 def _add(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.add_participant(
-        services.uow_factory, services.chat, command.team_id, command.channel_id,
-        request.user_id or command.user_id, services.clock.now(),
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        request.user_id or command.user_id,
+        services.clock.now(),
     )
     return _settings_reply(services, settings, "added")
 
 
 def _remove(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.remove_participant(
-        services.uow_factory, command.team_id, command.channel_id,
-        request.user_id or command.user_id, services.clock.now(),
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        request.user_id or command.user_id,
+        services.clock.now(),
     )
     return _settings_reply(services, settings, "removed")
 
 
 def _skip(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     skipped = daily_setup.skip_today(
-        services.uow_factory, command.team_id, command.channel_id, command.user_id,
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
         services.clock.now(),
     )
     return ephemeral(services.renderer.render("daily/skipped", {"local_date": skipped}))
@@ -128,12 +147,19 @@ def _country(services: Services, command: SlashCommand, request: DailyRequest) -
     now = services.clock.now()
     if request.user_id:
         settings = daily_setup.set_participant_country(
-            services.uow_factory, command.team_id, command.channel_id, request.user_id,
-            request.country, now,
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            request.user_id,
+            request.country,
+            now,
         )
     else:
         settings = daily_setup.change_daily(
-            services.uow_factory, command.team_id, command.channel_id, now,
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            now,
             lambda daily: setattr(daily, "country", request.country),
         )
     return _settings_reply(services, settings, "country")
@@ -143,12 +169,16 @@ def _away(services: Services, command: SlashCommand, request: DailyRequest) -> d
     assert request.absence is not None
     who = request.user_id or command.user_id
     days = daily_setup.add_absence(
-        services.uow_factory, services.chat, command.team_id, command.channel_id,
-        command.user_id, who, request.absence, services.clock.now(),
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
+        who,
+        request.absence,
+        services.clock.now(),
     )
-    return ephemeral(
-        services.renderer.render("daily/away", {"user_id": who, "absence": days})
-    )
+    return ephemeral(services.renderer.render("daily/away", {"user_id": who, "absence": days}))
 
 
 def _status(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
@@ -158,14 +188,23 @@ def _status(services: Services, command: SlashCommand, request: DailyRequest) ->
 
 def _history(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     days = daily_reports.history(
-        services.uow_factory, command.team_id, command.channel_id, request.user_id,
-        request.days, services.clock.now(), services.default_tz,
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        request.user_id,
+        request.days,
+        services.clock.now(),
+        services.default_tz,
     )
     return ephemeral(
         services.renderer.render(
             "daily/history",
-            {"days": days, "user_id": request.user_id, "count": request.days,
-             "channel_id": command.channel_id},
+            {
+                "days": days,
+                "user_id": request.user_id,
+                "count": request.days,
+                "channel_id": command.channel_id,
+            },
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from slack_bolt import App
@@ -26,15 +27,26 @@ def register(app: App, services: Services) -> None:
             if edited.get("bot_id") or not edited.get("user"):
                 return
             daily_answers.take_edit(
-                services.uow_factory, services.chat, team_id, edited["user"], edited["ts"],
-                edited.get("text", ""), services.clock.now(),
+                services.uow_factory,
+                services.chat,
+                team_id,
+                edited["user"],
+                edited["ts"],
+                edited.get("text", ""),
+                services.clock.now(),
             )
             return
         if subtype not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
             return
         daily_answers.take_dm_reply(
-            services.uow_factory, services.chat, team_id, event["user"], event["channel"],
-            event["ts"], event.get("text", ""), services.clock.now(),
+            services.uow_factory,
+            services.chat,
+            team_id,
+            event["user"],
+            event["channel"],
+            event["ts"],
+            event.get("text", ""),
+            services.clock.now(),
         )
 
     @app.event("user_change")
@@ -42,20 +54,25 @@ def register(app: App, services: Services) -> None:
         user = event.get("user") or {}
         if user.get("id") and user.get("tz"):
             daily_setup.refresh_time_zone(
-                services.uow_factory, body.get("team_id", ""), user["id"], user["tz"],
+                services.uow_factory,
+                body.get("team_id", ""),
+                user["id"],
+                user["tz"],
                 services.clock.now(),
             )
 
     @app.event("member_joined_channel")
     def on_member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
         # Whoever joins a channel with a daily takes part, as the first members did.
-        try:
+        with suppress(Refusal):
             daily_setup.add_participant(
-                services.uow_factory, services.chat, body.get("team_id", ""),
-                event["channel"], event["user"], services.clock.now(),
+                services.uow_factory,
+                services.chat,
+                body.get("team_id", ""),
+                event["channel"],
+                event["user"],
+                services.clock.now(),
             )
-        except Refusal:
-            pass
 
     @app.event("app_home_opened")
     def on_home_opened() -> None:

@@ -46,16 +46,23 @@ def register(app: App, services: Services) -> None:
         ]
         empty = [f"q{i}" for i, text in enumerate(texts) if not text]
         if empty:
-            ack(response_action="errors",
-                errors={b: services.renderer.text("daily/answer_required") for b in empty})
+            ack(
+                response_action="errors",
+                errors={b: services.renderer.text("daily/answer_required") for b in empty},
+            )
             return
         ack()
         user_id = body["user"]["id"]
         team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
         try:
             daily_answers.submit_form(
-                services.uow_factory, services.chat, team_id, user_id,
-                int(view["private_metadata"]), [escape(t) for t in texts], services.clock.now(),
+                services.uow_factory,
+                services.chat,
+                team_id,
+                user_id,
+                int(view["private_metadata"]),
+                [escape(t) for t in texts],
+                services.clock.now(),
             )
         except Exception:
             log.exception("storing a daily form failed")
@@ -67,9 +74,15 @@ def register(app: App, services: Services) -> None:
         changes: dict[str, Any] = {}
         fields = {
             "time": lambda: parse_clock_time(values["time"]["value"].get("selected_time") or ""),
-            "questions": lambda: list(parse_questions(
-                " | ".join(line for line in (values["questions"]["value"].get("value") or "")
-                           .splitlines() if line.strip()))),
+            "questions": lambda: list(
+                parse_questions(
+                    " | ".join(
+                        line
+                        for line in (values["questions"]["value"].get("value") or "").splitlines()
+                        if line.strip()
+                    )
+                )
+            ),
             "country": lambda: parse_country(values["country"]["value"].get("value") or "none"),
         }
         for block, parse in fields.items():
@@ -104,10 +117,10 @@ def register(app: App, services: Services) -> None:
             log.exception("saving daily settings failed")
 
 
-def open_settings_modal(services: Services, client: WebClient, command: SlashCommand) -> dict[str, Any]:
+def open_settings_modal(
+    services: Services, client: WebClient, command: SlashCommand
+) -> dict[str, Any]:
     settings = daily_setup.show_settings(services.uow_factory, command.team_id, command.channel_id)
     view = services.renderer.view("daily/settings_modal", {"settings": settings})
     client.views_open(trigger_id=command.trigger_id, view=view)
     return {}
-
-

@@ -174,9 +174,7 @@ class SqlDailyStore:
     def unsent_prompts(self, claimed_before: datetime) -> list[Prompt]:
         return list(
             self.session.scalars(
-                select(Prompt).where(
-                    Prompt.status == "pending", Prompt.claimed_at < claimed_before
-                )
+                select(Prompt).where(Prompt.status == "pending", Prompt.claimed_at < claimed_before)
             )
         )
 
@@ -239,9 +237,10 @@ class SqlDailyStore:
             column = getattr(model, name)
             conditions.append(column.is_(None) if value is None else column == value)
         result = self.session.execute(
-            update(model).where(*conditions).values(**changes).execution_options(
-                synchronize_session=False
-            )
+            update(model)
+            .where(*conditions)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -34,7 +34,10 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime, frozenset[int]: WeekdaySet}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        frozenset[int]: WeekdaySet,
+    }
 
 
 class Daily(Base):

@@ -52,7 +52,11 @@ class FakeChat:
         raise DeliveryError("chat.update: message_not_found", permanent=True)
 
     def find_posted(
-        self, team_id: str, channel: str, marker: Marker, since: datetime,
+        self,
+        team_id: str,
+        channel: str,
+        marker: Marker,
+        since: datetime,
         thread_ts: str | None = None,
     ) -> Posted | None:
         for sent in self.sent:
@@ -72,7 +76,8 @@ class FakeChat:
     # what tests look at
     def to(self, channel: str, template: str | None = None) -> list[SentMessage]:
         return [
-            s for s in self.sent
+            s
+            for s in self.sent
             if s.channel == channel and (template is None or s.message.template == template)
         ]
 

@@ -6,14 +6,14 @@ import threading
 from datetime import date
 
 from ceremonies import daily_answers, daily_setup
-from ceremonies.daily_delivery import claim_prompt, run_due, TickReport
+from ceremonies.daily_delivery import TickReport, claim_prompt, run_due
 from ceremonies.daily_rules import LEASE
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, utc
 
 SUNDAY = utc(2026, 11, 29, 12, 0)
-MONDAY_KOLKATA = utc(2026, 11, 30, 4, 30)   # 10:00 in Kolkata
-MONDAY_BERLIN = utc(2026, 11, 30, 9, 0)     # 10:00 in Berlin
+MONDAY_KOLKATA = utc(2026, 11, 30, 4, 30)  # 10:00 in Kolkata
+MONDAY_BERLIN = utc(2026, 11, 30, 9, 0)  # 10:00 in Berlin
 MONDAY_NEW_YORK = utc(2026, 11, 30, 15, 0)  # 10:00 in New York
 
 
@@ -68,8 +68,9 @@ def test_concurrent_ticks_never_double_prompt(uow_factory, chat):
 
 def test_a_claim_that_died_before_sending_is_sent_by_the_next_run(uow_factory, chat):
     start(uow_factory, chat)
-    claim = claim_prompt(uow_factory, _participant_id(uow_factory, "UBERLIN"), MONDAY_BERLIN,
-                         TickReport())
+    claim = claim_prompt(
+        uow_factory, _participant_id(uow_factory, "UBERLIN"), MONDAY_BERLIN, TickReport()
+    )
     assert claim is not None and prompts_to(chat, "UBERLIN") == 0  # the worker "died" here
     run_due(uow_factory, chat, MONDAY_BERLIN)  # within the lease: left alone
     assert prompts_to(chat, "UBERLIN") == 0
@@ -117,8 +118,9 @@ def test_no_prompt_on_weekend_skip_or_absence(uow_factory, chat):
     start(uow_factory, chat)
     daily_setup.skip_today(uow_factory, "T1", "CTEAM", "UBERLIN", utc(2026, 11, 30, 7, 0))
     range_ = daily_setup.DateRange(date(2026, 11, 30), date(2026, 12, 1))
-    daily_setup.add_absence(uow_factory, chat, "T1", "CTEAM", "UNEWYORK", "UNEWYORK", range_,
-                            SUNDAY)
+    daily_setup.add_absence(
+        uow_factory, chat, "T1", "CTEAM", "UNEWYORK", "UNEWYORK", range_, SUNDAY
+    )
     for day in range(28, 31):  # Sat, Sun, Mon every hour
         for hour in range(24):
             run_due(uow_factory, chat, utc(2026, 11, day, hour, 30))
@@ -145,8 +147,13 @@ def test_reminder_once_and_closing_summary(uow_factory, chat):
     assert parent.context["answered"] == ["UBERLIN"]
     assert sorted(parent.context["waiting"]) == ["UKOLKATA", "UNEWYORK"]
     # A late answer is still posted and the summary follows.
-    answer_all(uow_factory, chat, "UNEWYORK", ["a", "b", "waiting on the API team"],
-               utc(2026, 11, 30, 23, 30))
+    answer_all(
+        uow_factory,
+        chat,
+        "UNEWYORK",
+        ["a", "b", "waiting on the API team"],
+        utc(2026, 11, 30, 23, 30),
+    )
     late = chat.to("CTEAM", "daily/answers")[-1].message.context
     assert late["late"] is True and late["has_blocker"] is True
     parent = chat.to("CTEAM", "daily/parent")[0].current
@@ -158,8 +165,9 @@ def test_edit_changes_the_stored_answer_and_the_thread(uow_factory, chat):
     start(uow_factory, chat)
     run_due(uow_factory, chat, MONDAY_BERLIN)
     answer_all(uow_factory, chat, "UBERLIN", ["x", "y", "no"], MONDAY_BERLIN)
-    assert daily_answers.take_edit(uow_factory, chat, "T1", "UBERLIN", "m-UBERLIN-1",
-                                   "fixed <!channel> bug", MONDAY_BERLIN)
+    assert daily_answers.take_edit(
+        uow_factory, chat, "T1", "UBERLIN", "m-UBERLIN-1", "fixed <!channel> bug", MONDAY_BERLIN
+    )
     (post,) = chat.to("CTEAM", "daily/answers")
     assert post.current.context["items"][1]["answer"] == "fixed <!channel> bug"
 

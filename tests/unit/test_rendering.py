@@ -15,42 +15,79 @@ from ceremonies.daily_reports import HistoryDay, Status
 from ceremonies.daily_setup import DailySettings
 from ceremonies.schedule import DateRange
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "slack_reference/blockkit.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "slack_reference/blockkit.schema.json").read_text()
+)
 BLOCKS = Draft202012Validator(SCHEMA)
 MODAL = Draft202012Validator({"$ref": "#/$defs/modal_view", "$defs": SCHEMA["$defs"]})
 LONG = "very long answer " * 4000
 NASTY = "<!channel> & <b> @here"
 
 card = {
-    "user_id": "U1", "local_date": date(2026, 11, 30), "late": True, "has_blocker": True,
-    "items": [{"question": "Q?", "answer": LONG, "blocker": False},
-              {"question": "Blockers?", "answer": NASTY, "blocker": True}],
+    "user_id": "U1",
+    "local_date": date(2026, 11, 30),
+    "late": True,
+    "has_blocker": True,
+    "items": [
+        {"question": "Q?", "answer": LONG, "blocker": False},
+        {"question": "Blockers?", "answer": NASTY, "blocker": True},
+    ],
 }
 settings = DailySettings(
-    channel_id="C1", owner_id="U1", prompt_time=time(10), weekdays=frozenset({0, 1, 2, 3, 4}),
-    questions=["A?", "B?", NASTY], country="DE", paused=False, participants=["U1", "U2"],
+    channel_id="C1",
+    owner_id="U1",
+    prompt_time=time(10),
+    weekdays=frozenset({0, 1, 2, 3, 4}),
+    questions=["A?", "B?", NASTY],
+    country="DE",
+    paused=False,
+    participants=["U1", "U2"],
     next_prompts={"U1": datetime(2026, 11, 30, 9, tzinfo=UTC)},
 )
 summary = {
-    "run_id": 1, "local_date": date(2026, 11, 30), "closed": True, "answered": ["U1"],
-    "waiting": ["U2"], "skipped": ["U3"], "blocked": ["U1"],
+    "run_id": 1,
+    "local_date": date(2026, 11, 30),
+    "closed": True,
+    "answered": ["U1"],
+    "waiting": ["U2"],
+    "skipped": ["U3"],
+    "blocked": ["U1"],
 }
 MESSAGES = {
-    "daily/prompt": {"prompt_id": 1, "channel_id": "C1", "local_date": date(2026, 11, 30),
-                     "question": NASTY, "total": 3, "late": True},
+    "daily/prompt": {
+        "prompt_id": 1,
+        "channel_id": "C1",
+        "local_date": date(2026, 11, 30),
+        "question": NASTY,
+        "total": 3,
+        "late": True,
+    },
     "daily/question": {"question": NASTY, "position": 2, "total": 3},
     "daily/confirmation": {"channel_id": "C1", "local_date": date(2026, 11, 30)},
     "daily/no_prompt": {},
-    "daily/already_answered": {"prompt_id": 1, "local_date": date(2026, 11, 30),
-                               "channel_id": "C1"},
-    "daily/reminder": {"prompt_id": 1, "channel_id": "C1", "local_date": date(2026, 11, 30),
-                       "question": "Q", "answered": 1, "total": 3},
+    "daily/already_answered": {
+        "prompt_id": 1,
+        "local_date": date(2026, 11, 30),
+        "channel_id": "C1",
+    },
+    "daily/reminder": {
+        "prompt_id": 1,
+        "channel_id": "C1",
+        "local_date": date(2026, 11, 30),
+        "question": "Q",
+        "answered": 1,
+        "total": 3,
+    },
     "daily/parent": summary,
     "daily/answers": card,
     "daily/settings_summary": {"settings": settings, "change": "started"},
     "daily/status": {"status": Status("C1", summary, ["U4"], {}, paused=True)},
-    "daily/history": {"days": [HistoryDay(date(2026, 11, 30), [card] * 30, ["U2"])],
-                      "user_id": None, "count": 7, "channel_id": "C1"},
+    "daily/history": {
+        "days": [HistoryDay(date(2026, 11, 30), [card] * 30, ["U2"])],
+        "user_id": None,
+        "count": 7,
+        "channel_id": "C1",
+    },
     "daily/help": {},
     "daily/skipped": {"local_date": date(2026, 11, 30)},
     "daily/away": {"user_id": "U1", "absence": DateRange(date(2026, 12, 21), date(2027, 1, 3))},
@@ -60,8 +97,10 @@ MESSAGES = {
     "common/malformed": {},
 }
 VIEWS = {
-    "daily/answer_form": {"form": Form(1, "C1", date(2026, 11, 30), ["A?", "B?"], [LONG, ""]),
-                          "answers": [LONG, ""]},
+    "daily/answer_form": {
+        "form": Form(1, "C1", date(2026, 11, 30), ["A?", "B?"], [LONG, ""]),
+        "answers": [LONG, ""],
+    },
     "daily/settings_modal": {"settings": settings},
     "common/notice_modal": {"code": "not_your_prompt"},
 }
@@ -76,8 +115,9 @@ def all_texts(node: object) -> list[str]:
 
 
 def test_every_template_is_covered() -> None:
-    names = {str(p.relative_to(TEMPLATES)).removesuffix(".json.j2")
-             for p in TEMPLATES.rglob("*.json.j2")}
+    names = {
+        str(p.relative_to(TEMPLATES)).removesuffix(".json.j2") for p in TEMPLATES.rglob("*.json.j2")
+    }
     assert names == set(MESSAGES) | set(VIEWS)
 
 
