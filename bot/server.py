@@ -66,4 +66,9 @@ class HttpServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.close()
+        if self._thread is None:
+            self._server.close()
+            return
+        # Closing from another thread races the event loop's select(); let the loop do it.
+        self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
+        self._thread.join(timeout=5)

@@ -85,5 +85,6 @@ def load_settings(*required: str) -> Settings:
 
 
 def exit_on_bad_configuration(error: ConfigurationError) -> NoReturn:
-    print(f"ceremony-bot: configuration error: {error}", file=sys.stderr)
+    one_line = " ".join(str(error).split())  # driver messages can span lines
+    print(f"ceremony-bot: configuration error: {one_line}", file=sys.stderr)
     sys.exit(2)

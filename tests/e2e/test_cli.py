@@ -1,0 +1,142 @@
+"""`python app.py …` as an operator runs it: exit codes, one-line errors, run-due from cron."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.standin.models import BOT_TOKEN
+from bot.standin.server import FakeSlack
+from ceremonies import daily_setup
+from storage.db import make_session_factory
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.db import BACKENDS, fresh_engine
+from tests.fakes import FakeChat, utc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_app(
+    *args: str, env: dict[str, str] | None = None, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *args],
+        env={**clean, **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run_app("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for name in ("serve", "run-due", "demo", "migrate"):
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "mysql://x"},
+            "DATABASE_URL",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL": "::nope::"},
+            "DATABASE_URL",
+        ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "DEFAULT_TIMEZONE": "Mars/Olympus",
+            },
+            "DEFAULT_TIMEZONE",
+        ),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "99999"}, "PORT"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            },
+            "DATABASE_URL",
+        ),
+    ],
+)
+def test_bad_configuration_is_one_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = run_app("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_twice(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    assert run_app("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert run_app("migrate", env=env, cwd=tmp_path).returncode == 0
+
+
+def test_a_bad_now_is_refused(tmp_path: Path) -> None:
+    result = run_app(
+        "run-due", "--now", "yesterday-ish", env={"SLACK_BOT_TOKEN": "x"}, cwd=tmp_path
+    )
+    assert result.returncode == 2 and "ISO-8601" in result.stderr
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_three_run_due_processes_at_once_prompt_everyone_exactly_once(
+    backend: str, tmp_path: Path
+) -> None:
+    engine = fresh_engine(backend, tmp_path)
+    url = engine.url.render_as_string(hide_password=False)
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    people = [f"U{i:03d}" for i in range(30)]
+    chat = FakeChat()
+    for user in people:
+        chat.add_user(user, "Europe/Berlin")
+    chat.members["CTEAM"] = people
+    daily_setup.start_daily(uow_factory, chat, "T0001", "CTEAM", people[0], utc(2026, 11, 29))
+    engine.dispose()
+    with FakeSlack() as slack:
+        for user in people:
+            slack.add_user(user, user.lower(), "Europe/Berlin")
+        slack.add_channel("CTEAM", "team", people)
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url, "DATABASE_URL": url}
+        command = [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "run-due",
+            "--now",
+            "2026-11-30T10:00:00+01:00",
+        ]
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        processes = [
+            subprocess.Popen(
+                command,
+                env={**clean, **env},
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        outputs = [p.communicate(timeout=120) for p in processes]
+        assert all(p.returncode == 0 for p in processes), outputs
+        for user in people:
+            prompts = [m for m in slack.dm_messages(user) if m.get("bot_id")]
+            assert len(prompts) == 1, (user, outputs)
+        assert slack.violations == []
