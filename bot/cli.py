@@ -69,18 +69,19 @@ def _migrate() -> int:
 
 
 def _run_due(now: datetime | None) -> int:
-    from ceremonies.daily_delivery import run_due
+    from ceremonies.due_work import run_all_due
 
     settings = load_settings("slack_bot_token")
     _logging(settings.log_level)
     runtime = _runtime_or_exit(settings)
-    report = run_due(
+    report = run_all_due(
         runtime.services.uow_factory, runtime.services.chat, now or runtime.services.clock.now()
     )
     print(
         f"prompts sent {report.prompts_sent}, recovered {report.prompts_recovered}, "
         f"missed {report.prompts_missed}; reminders {report.reminders_sent}; "
         f"answers published {report.answers_published}; days closed {report.days_closed}; "
+        f"retro revisits {report.revisits_sent}; "
         f"failures {len(report.failures)}"
     )
     return 0

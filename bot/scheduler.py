@@ -7,14 +7,14 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from ceremonies.daily_delivery import run_due
+from ceremonies.due_work import run_all_due
 from handlers.context import Services
 
 log = logging.getLogger(__name__)
 
 
 def tick(services: Services) -> None:
-    report = run_due(services.uow_factory, services.chat, services.clock.now())
+    report = run_all_due(services.uow_factory, services.chat, services.clock.now())
     if report.failures:
         log.warning("tick finished with %d failures", len(report.failures))
 

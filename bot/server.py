@@ -72,3 +72,5 @@ class HttpServer:
         # Closing from another thread races the event loop's select(); let the loop do it.
         self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
         self._thread.join(timeout=5)
+        # waitress stops its worker threads only on SystemExit; ours must not linger.
+        self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.charts import CHARTS
 from bot.pacing import TokenBucket
 from bot.rendering import Renderer
 from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
@@ -136,6 +138,24 @@ class SlackChat:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return members
+
+    def permalink(self, team_id: str, channel: str, ts: str) -> str:
+        return str(self._call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
+
+    def upload_chart(
+        self, team_id: str, channel: str, thread_ts: str, chart: str, data: Mapping[str, Any]
+    ) -> None:
+        png = CHARTS[chart](data)
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=png,
+                filename=f"{chart}.png",
+                title=self.renderer.text(f"charts/{chart}_title", **data),
+            )
+        except (SlackApiError, SlackClientError) as error:
+            raise DeliveryError(f"files upload: {error}", permanent=False) from error
 
     def profile(self, team_id: str, user_id: str) -> Profile:
         user = self._call("users.info", user=user_id)["user"]

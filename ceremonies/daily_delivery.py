@@ -52,6 +52,7 @@ class TickReport:
     reminders_sent: int = 0
     answers_published: int = 0
     days_closed: int = 0
+    revisits_sent: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -359,7 +360,7 @@ def publish_waiting_answers(
         waiting = [p.id for p in uow.dailies.unpublished_answers(now - LEASE)]
     for prompt_id in waiting:
         try:
-            if publishing.publish_answers(uow_factory, chat, prompt_id, now, recover=True):
+            if publishing.publish_answers(uow_factory, chat, prompt_id, now):
                 report.answers_published += 1
         except Exception as error:
             log.exception("publishing answers of prompt %s failed", prompt_id)

@@ -123,8 +123,6 @@ def publish_answers(
     chat: Chat,
     prompt_id: int,
     now: datetime,
-    *,
-    recover: bool = False,
 ) -> bool:
     """Posts a complete set of answers into the day's thread, exactly once."""
     with uow_factory() as uow:
@@ -136,8 +134,8 @@ def publish_answers(
         if run is None or run.parent_ts is None:
             return False  # posted once the parent exists
         previous = prompt.thread_claimed_at
-        if previous is not None and previous > now - LEASE and not recover:
-            return False
+        if previous is not None and previous > now - LEASE:
+            return False  # someone is posting it right now
         if not store.compare_and_set(
             prompt, {"thread_claimed_at": previous, "thread_ts": None}, {"thread_claimed_at": now}
         ):

@@ -18,6 +18,7 @@ class Status:
     channel_id: str
     summary: dict[str, Any] | None
     not_prompted: list[str]
+    later_today: list[str]
     next_prompts: dict[str, datetime]
     paused: bool
 
@@ -41,10 +42,23 @@ def status(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str) -> Sta
         prompted = set()
         if summary:
             prompted = {*summary["answered"], *summary["waiting"], *summary["skipped"]}
+        waiting_for_their_time = {
+            p.user_id
+            for p in participants
+            if run is not None
+            and p.user_id not in prompted
+            and p.next_prompt_at is not None
+            and local_date(p.tz, p.next_prompt_at) == run.local_date
+        }
         return Status(
             channel_id=channel_id,
             summary=summary,
-            not_prompted=[p.user_id for p in participants if p.user_id not in prompted],
+            not_prompted=[
+                p.user_id
+                for p in participants
+                if p.user_id not in prompted and p.user_id not in waiting_for_their_time
+            ],
+            later_today=sorted(waiting_for_their_time),
             next_prompts={p.user_id: p.next_prompt_at for p in participants if p.next_prompt_at},
             paused=daily.paused,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from ceremonies.daily_rules import (
@@ -42,6 +42,8 @@ class DailySettings:
     paused: bool
     participants: list[str]
     next_prompts: dict[str, datetime]
+    # Participants whose own country's holidays apply instead of the daily's.
+    countries: dict[str, str] = field(default_factory=dict)
 
 
 def settings_of(store: DailyStore, daily: DailyRow) -> DailySettings:
@@ -56,6 +58,7 @@ def settings_of(store: DailyStore, daily: DailyRow) -> DailySettings:
         paused=daily.paused,
         participants=[p.user_id for p in participants],
         next_prompts={p.user_id: p.next_prompt_at for p in participants if p.next_prompt_at},
+        countries={p.user_id: p.country for p in participants if p.country},
     )
 
 

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ceremonies.retro_ports import RetroStore
 
 
 class Clock(Protocol):
@@ -79,6 +82,12 @@ class Chat(Protocol):
     def channel_members(self, team_id: str, channel: str) -> list[str]: ...
 
     def profile(self, team_id: str, user_id: str) -> Profile: ...
+
+    def permalink(self, team_id: str, channel: str, ts: str) -> str: ...
+
+    def upload_chart(
+        self, team_id: str, channel: str, thread_ts: str, chart: str, data: Mapping[str, Any]
+    ) -> None: ...
 
 
 class DailyRow(Protocol):
@@ -198,6 +207,7 @@ class DailyStore(Protocol):
 
 class UnitOfWork(AbstractContextManager["UnitOfWork"], Protocol):
     dailies: DailyStore
+    retros: RetroStore
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -194,7 +194,7 @@ def _history(services: Services, command: SlashCommand, request: DailyRequest) -
         request.user_id,
         request.days,
         services.clock.now(),
-        services.default_tz,
+        services.chat.profile(command.team_id, command.user_id).tz,
     )
     return ephemeral(
         services.renderer.render(

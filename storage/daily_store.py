@@ -167,7 +167,9 @@ class SqlDailyStore:
                 Prompt.user_id == user_id,
                 Prompt.sent_at.is_not(None),
             )
-            .order_by(Prompt.sent_at.desc(), Prompt.id.desc())
+            # The participant's latest day first: a replayed clock cannot make an old
+            # prompt look newer than today's.
+            .order_by(Prompt.local_date.desc(), Prompt.sent_at.desc(), Prompt.id.desc())
             .limit(1)
         )
 

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.daily_store import SqlDailyStore
+from storage.retro_store import SqlRetroStore
 
 
 class SqlUnitOfWork:
@@ -17,6 +18,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self.dailies = SqlDailyStore(self.session)
+        self.retros = SqlRetroStore(self.session)
         return self
 
     def __exit__(

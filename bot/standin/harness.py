@@ -18,7 +18,8 @@ from bot.slack_app import build_app
 from bot.standin.driver import SlackDriver
 from bot.standin.models import BOT_TOKEN, TEAM_ID
 from bot.standin.server import FakeSlack
-from ceremonies.daily_delivery import TickReport, run_due
+from ceremonies.daily_delivery import TickReport
+from ceremonies.due_work import run_all_due
 
 SIGNING_SECRET = "standin-signing-secret"
 
@@ -51,7 +52,7 @@ class Bot:
         if at is not None:
             self.clock.current = at
         services = self.runtime.services
-        return run_due(services.uow_factory, services.chat, self.clock.now())
+        return run_all_due(services.uow_factory, services.chat, self.clock.now())
 
 
 def settings_for(slack: FakeSlack, database_url: str) -> Settings:

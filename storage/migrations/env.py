@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import storage.models_retro  # noqa: F401  (registers the retro tables)
 from storage.models import Base
 
 config = context.config
@@ -27,7 +28,8 @@ if connection is not None:
     run_migrations(connection)
 else:
     engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
     with engine.connect() as fresh:

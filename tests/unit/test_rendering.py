@@ -13,6 +13,8 @@ from bot.rendering import TEMPLATES, Renderer, fit_blocks, split_text
 from ceremonies.daily_answers import Form
 from ceremonies.daily_reports import HistoryDay, Status
 from ceremonies.daily_setup import DailySettings
+from ceremonies.retro_actions import RetroRecord
+from ceremonies.retro_choice import RatingPage
 from ceremonies.schedule import DateRange
 
 SCHEMA = json.loads(
@@ -81,7 +83,7 @@ MESSAGES = {
     "daily/parent": summary,
     "daily/answers": card,
     "daily/settings_summary": {"settings": settings, "change": "started"},
-    "daily/status": {"status": Status("C1", summary, ["U4"], {}, paused=True)},
+    "daily/status": {"status": Status("C1", summary, ["U4"], ["U5"], {}, paused=True)},
     "daily/history": {
         "days": [HistoryDay(date(2026, 11, 30), [card] * 30, ["U2"])],
         "user_id": None,
@@ -96,6 +98,94 @@ MESSAGES = {
     "common/oops": {},
     "common/malformed": {},
 }
+choice = {
+    "retro_id": 1,
+    "title": "Sprint 42",
+    "phase": "choosing",
+    "items": [
+        {
+            "number": n,
+            "text": f"item {n} {NASTY}",
+            "importance": 4.5 if n % 2 else None,
+            "complexity": 2.0,
+            "importance_spread": 3,
+            "complexity_spread": 1,
+            "raters": 12,
+            "disputed": n == 3,
+            "chosen": n < 4,
+        }
+        for n in range(1, 26)
+    ],
+    "grid": [[[1, 2, 3, 4, 5, 6] if r == c else [] for c in range(5)] for r in range(5)],
+    "actions": [
+        {"position": p, "slot": s, "number": p, "text": LONG, "owner_id": "U1" if p == 1 else None}
+        for p, s in enumerate(["quick_win", "most_important", "simplest"], start=1)
+    ],
+    "other_items": [{"number": n, "text": LONG} for n in range(4, 130)],
+}
+action_view = {
+    "id": 1,
+    "text": NASTY,
+    "owner_id": "U1",
+    "status": "done",
+    "helped": "yes",
+    "slot": "quick_win",
+    "revisit_on": date(2026, 12, 14),
+    "retro_title": "Sprint 42",
+    "channel_id": "C1",
+}
+MESSAGES.update(
+    {
+        "retro/parent": {
+            "retro_id": 1,
+            "title": NASTY,
+            "facilitator_id": "U1",
+            "phase": "collecting",
+            "went_well": 1,
+            "to_improve": 2,
+            "raters": 0,
+            "actions": 0,
+        },
+        "retro/review": {
+            "retro_id": 2,
+            "previous_title": "Sprint 41",
+            "actions": [action_view],
+            "backlog": [{"number": 3, "text": "x"}],
+        },
+        "retro/carried": {"texts": [NASTY, LONG]},
+        "retro/form_item": {"text": NASTY, "kind": "improve", "author_id": None, "number": 4},
+        "retro/similar": {
+            "number": 4,
+            "earlier_text": NASTY,
+            "earlier_title": "Sprint 40",
+            "earlier_date": datetime(2026, 11, 2, tzinfo=UTC),
+            "action": {"status": "done", "helped": "no", "owner_id": "U2"},
+        },
+        "retro/rating_started": {"count": 5},
+        "retro/choice": choice,
+        "retro/summary": {**choice, "went_well": [NASTY], "revisit_on": date(2026, 12, 14)},
+        "retro/revisit": action_view,
+        "retro/actions_list": {"actions": [action_view] * 20},
+        "retro/history": {
+            "records": [
+                RetroRecord(
+                    "Sprint 42",
+                    datetime(2026, 11, 2, tzinfo=UTC),
+                    None,
+                    "U1",
+                    ["a"],
+                    choice["items"],
+                    [action_view],
+                )
+            ]
+            * 12
+        },
+        "retro/help": {},
+        "retro/kept_for_later": {"phase": "closed"},
+        "retro/reported": action_view,
+        "retro/facilitator_changed": {"user_id": "U2"},
+    }
+)
 VIEWS = {
     "daily/answer_form": {
         "form": Form(1, "C1", date(2026, 11, 30), ["A?", "B?"], [LONG, ""]),
@@ -103,6 +193,25 @@ VIEWS = {
     },
     "daily/settings_modal": {"settings": settings},
     "common/notice_modal": {"code": "not_your_prompt"},
+    "retro/add_item_modal": {"retro_id": 3},
+    "retro/rating_modal": {
+        "page": RatingPage(
+            1,
+            "Sprint",
+            2,
+            3,
+            [
+                {
+                    "id": i,
+                    "number": i,
+                    "text": LONG,
+                    "importance": 3 if i % 2 else None,
+                    "complexity": None,
+                }
+                for i in range(10)
+            ],
+        )
+    },
 }
 
 

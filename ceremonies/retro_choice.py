@@ -1,0 +1,396 @@
+"""From items to actions: the rating phase, the proposals, owners, and closing the retro."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ceremonies.errors import Refusal
+from ceremonies.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.retro_flow import (
+    CHOOSING,
+    CLOSED,
+    COLLECTING,
+    IMPROVE,
+    RATING,
+    WELL,
+    Actor,
+    open_retro_here,
+    refresh_parent,
+    require_facilitator,
+)
+from ceremonies.retro_ports import RetroRow
+from ceremonies.retro_rules import Proposal, Rating, aggregate, drop, matrix, propose, swap
+
+PAGE_SIZE = 10
+REVISIT_AFTER = timedelta(days=14)
+
+
+def _rated_items(uow: UnitOfWork, retro_id: int) -> list[Any]:
+    return [i for i in uow.retros.items(retro_id, IMPROVE) if i.source != "late"]
+
+
+def start_rating(
+    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, actor: Actor
+) -> int:
+    with uow_factory() as uow:
+        retro = open_retro_here(uow, team_id, channel_id)
+        require_facilitator(retro, actor)
+        if retro.phase != COLLECTING:
+            raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=COLLECTING)
+        items = _rated_items(uow, retro.id)
+        if not items:
+            raise Refusal("retro_nothing_to_rate")
+        retro.phase = RATING
+        uow.commit()
+        retro_id, parent_ts = retro.id, retro.parent_ts
+    if parent_ts:
+        chat.post(
+            team_id,
+            channel_id,
+            Message("retro/rating_started", {"count": len(items)}, thread_ts=parent_ts),
+        )
+    refresh_parent(uow_factory, chat, retro_id)
+    return len(items)
+
+
+@dataclass(frozen=True)
+class RatingPage:
+    retro_id: int
+    title: str
+    page: int
+    pages: int
+    items: list[dict[str, Any]]
+
+
+def rating_page(
+    uow_factory: UnitOfWorkFactory, team_id: str, retro_id: int, rater: str, page: int
+) -> RatingPage:
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.team_id != team_id:
+            raise Refusal("retro_none_open")
+        if retro.phase != RATING:
+            raise Refusal("retro_not_rating", phase=retro.phase)
+        items = _rated_items(uow, retro.id)
+        mine = {r.item_id: r for r in uow.retros.ratings_by(retro.id, rater)}
+        pages = max(1, -(-len(items) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        chosen = items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return RatingPage(
+            retro_id=retro.id,
+            title=retro.title,
+            page=page,
+            pages=pages,
+            items=[
+                {
+                    "id": i.id,
+                    "number": i.number,
+                    "text": i.text,
+                    "importance": mine[i.id].importance if i.id in mine else None,
+                    "complexity": mine[i.id].complexity if i.id in mine else None,
+                }
+                for i in chosen
+            ],
+        )
+
+
+def submit_ratings(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    retro_id: int,
+    rater: str,
+    ratings: list[tuple[int, str, str]],
+    now: datetime,
+) -> None:
+    """Stores one page of a participant's ratings; a later submission replaces theirs."""
+    parsed = [Rating.of(item_id, rater, imp, cx) for item_id, imp, cx in ratings]
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.team_id != team_id:
+            raise Refusal("retro_none_open")
+        if retro.phase != RATING:
+            raise Refusal("retro_not_rating", phase=retro.phase)
+        valid = {i.id for i in _rated_items(uow, retro.id)}
+        for rating in parsed:
+            if rating.item_id in valid:
+                uow.retros.put_rating(
+                    team_id,
+                    retro.id,
+                    rating.item_id,
+                    rater,
+                    rating.importance,
+                    rating.complexity,
+                    now,
+                )
+        uow.commit()
+    refresh_parent(uow_factory, chat, retro_id)
+
+
+def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
+    items = _rated_items(uow, retro.id)
+    scores = aggregate(
+        [i.id for i in items],
+        [
+            Rating(r.item_id, r.rater_id, r.importance, r.complexity)
+            for r in uow.retros.ratings(retro.id)
+        ],
+    )
+    by_id = {i.id: i for i in items}
+    actions = uow.retros.actions(retro.id)
+    chosen = {a.item_id for a in actions}
+    rows = [
+        {
+            "number": by_id[s.item_id].number,
+            "text": by_id[s.item_id].text,
+            "importance": s.importance,
+            "complexity": s.complexity,
+            "importance_spread": s.importance_spread,
+            "complexity_spread": s.complexity_spread,
+            "raters": s.raters,
+            "disputed": s.disputed,
+            "chosen": s.item_id in chosen,
+        }
+        for s in scores
+    ]
+    grid = [[[by_id[i].number for i in cell] for cell in row] for row in matrix(scores)]
+    return {
+        "retro_id": retro.id,
+        "title": retro.title,
+        "phase": retro.phase,
+        "items": rows,
+        "grid": grid,
+        "actions": [
+            {
+                "position": a.position,
+                "slot": a.slot,
+                "number": by_id[a.item_id].number if a.item_id in by_id else None,
+                "text": _item_text(uow, a.item_id),
+                "owner_id": a.owner_id,
+            }
+            for a in actions
+        ],
+        "other_items": [
+            {"number": r["number"], "text": r["text"]} for r in rows if not r["chosen"]
+        ],
+    }
+
+
+def _item_text(uow: UnitOfWork, item_id: int) -> str:
+    item = uow.retros.item(item_id)
+    return item.text if item else ""
+
+
+def _store_proposals(
+    uow: UnitOfWork, retro: RetroRow, proposals: list[Proposal], now: datetime
+) -> None:
+    uow.retros.remove_actions(retro.id)
+    for position, proposal in enumerate(proposals, start=1):
+        uow.retros.add_action(
+            team_id=retro.team_id,
+            retro_id=retro.id,
+            channel_id=retro.channel_id,
+            item_id=proposal.item_id,
+            slot=proposal.slot,
+            position=position,
+            owner_id=None,
+            status="proposed",
+            helped=None,
+            revisit_on=None,
+            updated_at=now,
+        )
+
+
+def pick(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    with uow_factory() as uow:
+        retro = open_retro_here(uow, team_id, channel_id)
+        require_facilitator(retro, actor)
+        if retro.phase == COLLECTING:
+            raise Refusal("retro_rate_first")
+        if retro.phase == RATING:
+            items = _rated_items(uow, retro.id)
+            scores = aggregate(
+                [i.id for i in items],
+                [
+                    Rating(r.item_id, r.rater_id, r.importance, r.complexity)
+                    for r in uow.retros.ratings(retro.id)
+                ],
+            )
+            _store_proposals(uow, retro, propose(scores), now)
+            retro.phase = CHOOSING
+        uow.commit()
+        retro_id = retro.id
+    publish_choice(uow_factory, chat, retro_id, with_chart=True)
+    refresh_parent(uow_factory, chat, retro_id)
+
+
+def publish_choice(
+    uow_factory: UnitOfWorkFactory, chat: Chat, retro_id: int, *, with_chart: bool = False
+) -> None:
+    """Posts the scores and proposals once, and updates that same message afterwards."""
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        assert retro is not None and retro.parent_ts is not None
+        context = choice_context(uow, retro)
+        team_id, channel, parent_ts, choice_ts = (
+            retro.team_id,
+            retro.channel_id,
+            retro.parent_ts,
+            retro.choice_ts,
+        )
+    message = Message("retro/choice", context, thread_ts=parent_ts)
+    if choice_ts:
+        chat.update(team_id, channel, choice_ts, message)
+    else:
+        posted = chat.post(team_id, channel, message)
+        with uow_factory() as uow:
+            row = uow.retros.retro(retro_id)
+            assert row is not None
+            row.choice_ts = posted.ts
+            uow.commit()
+    if with_chart:
+        chat.upload_chart(team_id, channel, parent_ts, "retro_matrix", context)
+
+
+def _choosing_retro(uow: UnitOfWork, team_id: str, channel_id: str, actor: Actor) -> RetroRow:
+    retro = open_retro_here(uow, team_id, channel_id)
+    require_facilitator(retro, actor)
+    if retro.phase != CHOOSING:
+        raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=CHOOSING)
+    return retro
+
+
+def _current(uow: UnitOfWork, retro: RetroRow) -> list[Proposal]:
+    return [Proposal(a.slot, a.item_id) for a in uow.retros.actions(retro.id)]  # type: ignore[arg-type]
+
+
+def swap_action(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    position: int,
+    item_number: int,
+    now: datetime,
+) -> None:
+    with uow_factory() as uow:
+        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        actions = uow.retros.actions(retro.id)
+        if not 1 <= position <= len(actions):
+            raise Refusal("retro_no_such_action", position=position, count=len(actions))
+        item = uow.retros.item_by_number(retro.id, item_number)
+        if item is None or item.kind != IMPROVE or item.source == "late":
+            raise Refusal("retro_no_such_item", number=item_number)
+        items = _rated_items(uow, retro.id)
+        scores = aggregate([i.id for i in items], [])
+        action = actions[position - 1]
+        current = _current(uow, retro)
+        swapped = swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
+        owners = {a.item_id: a.owner_id for a in actions}
+        _store_proposals(uow, retro, swapped, now)
+        for new in uow.retros.actions(retro.id):
+            new.owner_id = owners.get(new.item_id)
+        uow.commit()
+        retro_id = retro.id
+    publish_choice(uow_factory, chat, retro_id)
+
+
+def drop_action(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    position: int,
+    now: datetime,
+) -> None:
+    with uow_factory() as uow:
+        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        actions = uow.retros.actions(retro.id)
+        if not 1 <= position <= len(actions):
+            raise Refusal("retro_no_such_action", position=position, count=len(actions))
+        owners = {a.item_id: a.owner_id for a in actions}
+        kept = drop(_current(uow, retro), actions[position - 1].slot)  # type: ignore[arg-type]
+        _store_proposals(uow, retro, kept, now)
+        for new in uow.retros.actions(retro.id):
+            new.owner_id = owners.get(new.item_id)
+        uow.commit()
+        retro_id = retro.id
+    publish_choice(uow_factory, chat, retro_id)
+
+
+def set_owner(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    position: int,
+    owner_id: str,
+) -> None:
+    with uow_factory() as uow:
+        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        actions = uow.retros.actions(retro.id)
+        if not 1 <= position <= len(actions):
+            raise Refusal("retro_no_such_action", position=position, count=len(actions))
+    if owner_id not in chat.channel_members(team_id, channel_id):
+        raise Refusal("not_channel_member", user_id=owner_id, channel_id=channel_id)
+    profile = chat.profile(team_id, owner_id)
+    if profile.is_bot or profile.deleted:
+        raise Refusal("not_a_person", user_id=owner_id)
+    with uow_factory() as uow:
+        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        uow.retros.actions(retro.id)[position - 1].owner_id = owner_id
+        uow.commit()
+        retro_id = retro.id
+    publish_choice(uow_factory, chat, retro_id)
+
+
+def close(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    with uow_factory() as uow:
+        retro = open_retro_here(uow, team_id, channel_id)
+        require_facilitator(retro, actor)
+        actions = uow.retros.actions(retro.id)
+        if retro.phase != CHOOSING and actions:
+            raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=CHOOSING)
+        unowned = [a.position for a in actions if a.owner_id is None]
+        if unowned:
+            raise Refusal("retro_owner_missing", positions=unowned)
+        for action in actions:
+            action.status = "open"
+            action.revisit_on = (now + REVISIT_AFTER).date()
+            action.updated_at = now
+        retro.phase = CLOSED
+        retro.closed_at = now
+        uow.commit()
+        summary = choice_context(uow, retro)
+        summary["went_well"] = [
+            i.text for i in uow.retros.items(retro.id, WELL) if i.source != "late"
+        ]
+        summary["revisit_on"] = (now + REVISIT_AFTER).date()
+        team, channel, parent_ts, retro_id = (
+            retro.team_id,
+            retro.channel_id,
+            retro.parent_ts,
+            retro.id,
+        )
+    if parent_ts:
+        chat.post(team, channel, Message("retro/summary", summary, thread_ts=parent_ts))
+    refresh_parent(uow_factory, chat, retro_id)
