@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     run_due.add_argument("--now", type=_instant, help="pretend it is this ISO-8601 instant")
     commands.add_parser("demo", help="play a team's week offline against a stand-in for Slack")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    export = commands.add_parser("export", help="write a ceremony's record (e.g. a retro)")
+    export.add_argument("what", choices=["retro"], help="what to export")
+    export.add_argument("--channel", required=True, help="the channel id, e.g. C123")
+    export.add_argument("--retro", type=int, help="a retro id (default: the channel's latest)")
+    export.add_argument("--format", choices=["md", "csv"], default="md")
+    export.add_argument("--output", help="a file to write (default: standard output)")
     return parser
 
 
@@ -44,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate()
         if command == "run-due":
             return _run_due(args.now)
+        if command == "export":
+            return _export(args.channel, args.retro, args.format, args.output)
         if command == "demo":
             from bot.demo import run_demo
 
@@ -84,6 +92,33 @@ def _run_due(now: datetime | None) -> int:
         f"retro revisits {report.revisits_sent}; "
         f"failures {len(report.failures)}"
     )
+    return 0
+
+
+def _export(channel: str, retro_id: int | None, fmt: str, output: str | None) -> int:
+    from bot.export import as_csv, as_markdown
+    from ceremonies.errors import Refusal
+    from ceremonies.retro_actions import latest_record
+    from storage.db import make_engine, make_session_factory
+    from storage.migrate import upgrade
+    from storage.unit_of_work import SqlUnitOfWorkFactory
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        record = latest_record(
+            SqlUnitOfWorkFactory(make_session_factory(engine)), None, channel, retro_id
+        )
+    except Refusal:
+        print(f"ceremony-bot: no retro found in channel {channel}", file=sys.stderr)
+        return 1
+    text = as_csv(record) if fmt == "csv" else as_markdown(record)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

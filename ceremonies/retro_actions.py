@@ -23,6 +23,7 @@ def action_view(uow: UnitOfWork, action: ActionRow) -> dict[str, Any]:
     retro = uow.retros.retro(action.retro_id)
     return {
         "id": action.id,
+        "item_id": action.item_id,
         "text": item.text if item else "",
         "owner_id": action.owner_id,
         "status": action.status,

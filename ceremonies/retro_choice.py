@@ -143,6 +143,7 @@ def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
     chosen = {a.item_id for a in actions}
     rows = [
         {
+            "item_id": s.item_id,
             "number": by_id[s.item_id].number,
             "text": by_id[s.item_id].text,
             "importance": s.importance,

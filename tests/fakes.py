@@ -29,6 +29,7 @@ class FakeChat:
         self.profiles: dict[str, Profile] = {}
         self.members: dict[str, list[str]] = {}
         self.fail_posts_to: set[str] = set()
+        self.charts: list[tuple[str, str, str, dict[str, Any]]] = []
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -72,6 +73,14 @@ class FakeChat:
 
     def profile(self, team_id: str, user_id: str) -> Profile:
         return self.profiles[user_id]
+
+    def permalink(self, team_id: str, channel: str, ts: str) -> str:
+        return f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+    def upload_chart(
+        self, team_id: str, channel: str, thread_ts: str, chart: str, data: Any
+    ) -> None:
+        self.charts.append((channel, thread_ts, chart, dict(data)))
 
     # what tests look at
     def to(self, channel: str, template: str | None = None) -> list[SentMessage]:

@@ -140,3 +140,38 @@ def test_three_run_due_processes_at_once_prompt_everyone_exactly_once(
             prompts = [m for m in slack.dm_messages(user) if m.get("bot_id")]
             assert len(prompts) == 1, (user, outputs)
         assert slack.violations == []
+
+
+def test_export_a_retro_as_markdown_and_csv(tmp_path: Path) -> None:
+    from ceremonies import retro_flow
+
+    engine = fresh_engine("sqlite", tmp_path)
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    chat = FakeChat()
+    retro_id = retro_flow.start_retro(
+        uow_factory, chat, "T1", "CRETRO", "U1", "Week 48", utc(2026, 11, 27)
+    )
+    retro_flow.add_item(
+        uow_factory, chat, "T1", retro_id, None, "Less | meetings", "improve", utc(2026, 11, 27)
+    )
+    engine.dispose()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}
+    markdown = run_app("export", "retro", "--channel", "CRETRO", env=env, cwd=tmp_path)
+    assert markdown.returncode == 0, markdown.stderr
+    assert "# Week 48" in markdown.stdout and "Less \\| meetings" in markdown.stdout
+    out = tmp_path / "retro.csv"
+    result = run_app(
+        "export",
+        "retro",
+        "--channel",
+        "CRETRO",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0 and "Less | meetings" in out.read_text()
+    missing = run_app("export", "retro", "--channel", "CNONE", env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "no retro" in missing.stderr

@@ -1,0 +1,158 @@
+"""Retros on a real database: what is kept, what never is, and each follow-up once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+
+import pytest
+
+from bot.export import as_csv, as_markdown
+from ceremonies import retro_actions, retro_choice, retro_flow
+from ceremonies.errors import Refusal
+from ceremonies.retro_flow import Actor
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeChat, utc
+
+NOW = utc(2026, 11, 27, 14, 0)
+BOSS = Actor("UBERLIN")
+
+
+def run_retro(
+    uow_factory: SqlUnitOfWorkFactory, chat: FakeChat, title: str, texts: list[str]
+) -> int:
+    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", title, NOW)
+    for text in texts:
+        retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UNEWYORK", text, "improve", NOW)
+    retro_flow.add_item(
+        uow_factory, chat, "T1", retro_id, None, "Secret worry", "improve", NOW, announce=True
+    )
+    retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UKOLKATA", "Nice demo", "well", NOW)
+    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    with uow_factory() as uow:
+        items = uow.retros.items(retro_id, "improve")
+    for rater, base in (("UBERLIN", 1), ("UNEWYORK", 2), ("UKOLKATA", 3)):
+        ratings = [(i.id, str((i.number + base) % 5 + 1), str(i.number % 5 + 1)) for i in items]
+        retro_choice.submit_ratings(uow_factory, chat, "T1", retro_id, rater, ratings, NOW)
+    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    with uow_factory() as uow:
+        count = len(uow.retros.actions(retro_id))
+    for position in range(1, count + 1):
+        retro_choice.set_owner(uow_factory, chat, "T1", "CTEAM", BOSS, position, "UKOLKATA")
+    retro_choice.close(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    return retro_id
+
+
+def test_anonymous_items_keep_no_author_and_ratings_are_replaced(uow_factory, chat):
+    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "R", NOW)
+    outcome = retro_flow.add_item(uow_factory, chat, "T1", retro_id, None, "Psst", "improve", NOW)
+    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    item_id = outcome.item.id
+    retro_choice.submit_ratings(
+        uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "5", "1")], NOW
+    )
+    retro_choice.submit_ratings(
+        uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "2", "4")], NOW
+    )
+    with uow_factory() as uow:
+        (item,) = uow.retros.items(retro_id)
+        assert item.author_id is None
+        (rating,) = uow.retros.ratings(retro_id)
+        assert (rating.importance, rating.complexity) == (2, 4)
+
+
+def test_a_whole_retro_is_kept_and_exported_without_authors(uow_factory, chat):
+    retro_id = run_retro(uow_factory, chat, "Sprint 1", [f"Improve thing {n}" for n in range(5)])
+    record = retro_actions.latest_record(uow_factory, None, "CTEAM")
+    assert record.title == "Sprint 1" and len(record.actions) == 3
+    assert all(a["owner_id"] == "UKOLKATA" and a["status"] == "open" for a in record.actions)
+    markdown = as_markdown(record)
+    assert "# Sprint 1" in markdown and "Secret worry" in markdown and "Quick win" in markdown
+    rows = list(csv.DictReader(io.StringIO(as_csv(record))))
+    assert len(rows) == 1 + 6  # one went well, six to improve
+    assert sum(1 for r in rows if r["action"]) == 3
+    assert "UNEWYORK" not in markdown + as_csv(record)  # authors are not part of the record
+    assert chat.charts and chat.charts[0][2] == "retro_matrix"
+    assert retro_id == record_id(uow_factory)
+
+
+def record_id(uow_factory) -> int:
+    with uow_factory() as uow:
+        return uow.retros.retros_in_channel(None, "CTEAM")[0].id
+
+
+def test_close_is_refused_while_an_action_has_no_owner(uow_factory, chat):
+    retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "R", NOW)
+    with uow_factory() as uow:
+        retro_id = uow.retros.open_retro("T1", "CTEAM").id
+    retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", "A", "improve", NOW)
+    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    with uow_factory() as uow:
+        item_id = uow.retros.items(retro_id)[0].id
+    retro_choice.submit_ratings(
+        uow_factory, chat, "T1", retro_id, "UBERLIN", [(item_id, "4", "2")], NOW
+    )
+    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    with pytest.raises(Refusal) as refused:
+        retro_choice.close(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    assert refused.value.code == "retro_owner_missing"
+    with pytest.raises(Refusal):
+        retro_choice.pick(uow_factory, chat, "T1", "CTEAM", Actor("UNEWYORK"), NOW)
+    with uow_factory() as uow:
+        assert uow.retros.retro(retro_id).phase == "choosing"
+
+
+def test_backlog_carries_over_and_similar_items_are_pointed_out(uow_factory, chat):
+    run_retro(
+        uow_factory,
+        chat,
+        "Sprint 1",
+        ["Flaky CI tests", "Too many meetings", "Unclear tickets", "Slow code review"],
+    )
+    second = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "Sprint 2", NOW)
+    review = chat.to("CTEAM", "retro/review")[-1].message.context
+    assert review["previous_title"] == "Sprint 1" and len(review["actions"]) == 3
+    assert review["backlog"], "unchosen items wait in the backlog"
+    carried = retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW)
+    assert carried == len(review["backlog"])
+    assert retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW) == 0
+    retro_flow.add_item(
+        uow_factory, chat, "T1", second, "UBERLIN", "CI tests are flaky", "improve", NOW
+    )
+    (similar,) = chat.to("CTEAM", "retro/similar")
+    assert similar.message.context["earlier_text"] == "Flaky CI tests"
+
+
+def test_late_items_are_kept_for_the_backlog(uow_factory, chat):
+    retro_id = run_retro(uow_factory, chat, "Sprint 1", ["One", "Two"])
+    outcome = retro_flow.add_item(
+        uow_factory, chat, "T1", retro_id, "UBERLIN", "Afterthought", "well", NOW
+    )
+    assert outcome.kept_for_later
+    with uow_factory() as uow:
+        backlog = uow.retros.backlog("T1", "CTEAM", before_retro=0)
+        assert "Afterthought" in [i.text for i in backlog]
+
+
+def test_revisit_dms_go_out_once_even_from_concurrent_ticks(uow_factory, chat):
+    run_retro(uow_factory, chat, "Sprint 1", ["One", "Two", "Three"])
+    two_weeks_later = utc(2026, 12, 11, 9, 0)
+    threads = [
+        threading.Thread(
+            target=retro_actions.send_revisits, args=(uow_factory, chat, two_weeks_later)
+        )
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(chat.to("DUKOLKATA", "retro/revisit")) == 3  # one per action, no repeats
+    action_id = chat.to("DUKOLKATA", "retro/revisit")[0].message.context["id"]
+    with pytest.raises(Refusal):
+        retro_actions.report(uow_factory, "T1", "UBERLIN", action_id, status="done", now=NOW)
+    done = retro_actions.report(
+        uow_factory, "T1", "UKOLKATA", action_id, status="done", helped="yes", now=NOW
+    )
+    assert (done["status"], done["helped"]) == ("done", "yes")
