@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,9 @@ def retro_command(bot: Bot, user: str, text: str) -> str:
 
 
 def _calls_settled(slack: FakeSlack) -> bool:
+    """True once the bot made no Slack call for a while: its follow-ups are done."""
     count = len(slack.calls)
-    import time
-
-    time.sleep(0.05)
+    time.sleep(0.15)
     return len(slack.calls) == count
 
 
@@ -65,7 +65,8 @@ def test_a_whole_retro_and_the_next_ones_review(team: Bot) -> None:
     retro_command(bot, FACILITATOR, "start Sprint 42")
     parent = parent_of(slack)
     assert "Sprint 42" in str(parent)
-    assert "first retro" in str(thread(slack)[1])
+    review = slack.wait_for(lambda: thread(slack)[1:])
+    assert "first retro" in str(review[0])
 
     # Reflect: 24 items in the thread (some went well), one anonymous through the form.
     for n in range(24):
@@ -210,3 +211,49 @@ def test_bad_retro_input(team: Bot) -> None:
     values = {b["block_id"]: {"value": "3"} for b in view["blocks"] if b["type"] == "input"}
     bot.driver.submit("UP03", view["id"], values)
     assert "Rating is over" in str(slack.view_errors(view["id"]))
+
+
+def test_handover_a_late_joiner_the_backlog_and_a_familiar_item(team: Bot) -> None:
+    bot, slack = team, team.slack
+    retro_command(bot, FACILITATOR, "start First")
+    parent = parent_of(slack)
+    for text in ("Flaky CI tests", "Too many meetings", "Unclear tickets", "Slow reviews"):
+        bot.driver.post("UP02", "CRETRO", text, thread_ts=parent["ts"])
+    slack.wait_for(lambda: "To improve: 4" in str(parent_of(slack)))
+    assert "not a member" in retro_command(bot, FACILITATOR, "facilitator <@ULATE|late>")
+    retro_command(bot, FACILITATOR, "facilitator <@UP05|up05>")
+    assert "<@UP05>" in str(parent_of(slack))
+    assert "Only the facilitator" in retro_command(bot, FACILITATOR, "rate")
+    retro_command(bot, "UP05", "rate")
+
+    bot.driver.join("ULATE", "CRETRO")  # joins mid-retro and takes part
+    bot.driver.click("ULATE", parent_of(slack), "retro_rate")
+    (view,) = slack.wait_for(lambda: slack.open_views("ULATE"))
+    bot.driver.submit(
+        "ULATE",
+        view["id"],
+        {
+            b["block_id"]: {"value": "4" if b["block_id"].startswith("importance") else "2"}
+            for b in view["blocks"]
+            if b["type"] == "input"
+        },
+    )
+    slack.wait_for(lambda: "Rated by 1" in str(parent_of(slack)))
+    retro_command(bot, "UP05", "pick")
+    retro_command(bot, "UP05", "drop 3")
+    with bot.runtime.services.uow_factory() as uow:
+        assert len(uow.retros.actions(1)) == 2
+    for position in (1, 2):
+        retro_command(bot, "UP05", f"owner {position} <@ULATE|late>")
+    retro_command(bot, "UP05", "close")
+    slack.wait_for(lambda: "Closed" in str(parent_of(slack)))
+
+    retro_command(bot, FACILITATOR, "start Second")
+    review = slack.wait_for(lambda: thread(slack)[1:] and thread(slack)[1])
+    bot.driver.click(FACILITATOR, review, "retro_carry")
+    slack.wait_for(lambda: "Carried over" in str(thread(slack)))
+    bot.driver.post("UP03", "CRETRO", "CI tests are flaky again", thread_ts=parent_of(slack)["ts"])
+    familiar = slack.wait_for(
+        lambda: next((m for m in thread(slack) if "looks like an earlier item" in str(m)), None)
+    )
+    assert "Flaky CI tests" in str(familiar) and "First" in str(familiar)
