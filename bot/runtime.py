@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
@@ -47,6 +48,11 @@ class Runtime:
     engine: Engine
     client: WebClient
     services: Services
+    # Bolt runs each listener here and acks from inside it: with too few threads, slow work
+    # after one ack would delay the next request's ack (Bolt's default is 5).
+    listener_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
+    )
 
     def database_ok(self) -> bool:
         try:

@@ -70,7 +70,10 @@ class HttpServer:
             self._server.close()
             return
         # Closing from another thread races the event loop's select(); let the loop do it.
-        self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
+        try:
+            self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
+        except OSError:  # the loop has already ended and closed its trigger
+            self._server.close()
         self._thread.join(timeout=5)
         # waitress stops its worker threads only on SystemExit; ours must not linger.
         self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]

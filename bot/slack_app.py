@@ -31,6 +31,7 @@ def build_app(runtime: Runtime) -> App:
         process_before_response=False,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=True,
+        listener_executor=runtime.listener_executor,
     )
     services = runtime.services
     app.use(_skip_retried_events(services))

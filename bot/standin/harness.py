@@ -80,4 +80,6 @@ def running_bot(slack: FakeSlack, tmp_path: Path, now: datetime,
         yield Bot(slack, driver, runtime, clock, server)
     finally:
         server.stop()
+        # Let listeners still answering (respond(), follow-ups) finish before Slack goes away.
+        runtime.listener_executor.shutdown(wait=True)
         runtime.engine.dispose()

@@ -89,13 +89,15 @@ def test_a_whole_retro_and_the_next_ones_review(team: Bot) -> None:
     )
     assert "Anonymous" in str(anonymous_post) and PEOPLE[3] not in str(anonymous_post)
     assert "<!here>" not in str(anonymous_post)
-    with bot.runtime.services.uow_factory() as uow:
-        items = uow.retros.items(1)
-        assert len(items) == 25
-        anonymous = next(i for i in items if "estimates" in i.text)
-        assert anonymous.author_id is None
-        improvements = [i for i in items if i.kind == "improve"]
-    assert len(improvements) == 21
+    def stored_items() -> list[Any]:
+        with bot.runtime.services.uow_factory() as uow:
+            return uow.retros.items(1)
+
+    # Events are acknowledged first and stored just after: wait for the last ones.
+    items = slack.wait_for(lambda: len(stored_items()) == 25 and stored_items())
+    anonymous = next(i for i in items if "estimates" in i.text)
+    assert anonymous.author_id is None
+    assert len([i for i in items if i.kind == "improve"]) == 21
 
     # Only the facilitator moves phases.
     refused = retro_command(bot, PEOPLE[5], "rate")
