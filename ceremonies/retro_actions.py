@@ -77,7 +77,7 @@ def send_revisits(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime) -> 
     with uow_factory() as uow:
         due = []
         for action in uow.retros.actions_to_revisit(now.date()):
-            if uow.dailies.compare_and_set(
+            if uow.retros.compare_and_set(
                 action, {"revisit_claimed_at": None}, {"revisit_claimed_at": now}
             ):
                 due.append((action.team_id, action.owner_id, action_view(uow, action)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from ceremonies.retro_flow import (
     refresh_parent,
     require_facilitator,
 )
-from ceremonies.retro_ports import RetroRow
+from ceremonies.retro_ports import ActionRow, RetroRow
 from ceremonies.retro_rules import Proposal, Rating, aggregate, drop, matrix, propose, swap
 
 PAGE_SIZE = 10
@@ -274,6 +275,36 @@ def _current(uow: UnitOfWork, retro: RetroRow) -> list[Proposal]:
     return [Proposal(a.slot, a.item_id) for a in uow.retros.actions(retro.id)]  # type: ignore[arg-type]
 
 
+def _action_at(uow: UnitOfWork, retro: RetroRow, position: int) -> ActionRow:
+    actions = uow.retros.actions(retro.id)
+    if not 1 <= position <= len(actions):
+        raise Refusal("retro_no_such_action", position=position, count=len(actions))
+    return actions[position - 1]
+
+
+def _change_proposals(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    position: int,
+    now: datetime,
+    change: Callable[[UnitOfWork, RetroRow, ActionRow, list[Proposal]], list[Proposal]],
+) -> None:
+    """Swaps or drops a proposal; owners already chosen stay with their items."""
+    with uow_factory() as uow:
+        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        action = _action_at(uow, retro, position)
+        owners = {a.item_id: a.owner_id for a in uow.retros.actions(retro.id)}
+        _store_proposals(uow, retro, change(uow, retro, action, _current(uow, retro)), now)
+        for new in uow.retros.actions(retro.id):
+            new.owner_id = owners.get(new.item_id)
+        uow.commit()
+        retro_id = retro.id
+    publish_choice(uow_factory, chat, retro_id)
+
+
 def swap_action(
     uow_factory: UnitOfWorkFactory,
     chat: Chat,
@@ -284,26 +315,16 @@ def swap_action(
     item_number: int,
     now: datetime,
 ) -> None:
-    with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor)
-        actions = uow.retros.actions(retro.id)
-        if not 1 <= position <= len(actions):
-            raise Refusal("retro_no_such_action", position=position, count=len(actions))
+    def replace(
+        uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
+    ) -> list[Proposal]:
         item = uow.retros.item_by_number(retro.id, item_number)
         if item is None or item.kind != IMPROVE or item.source == "late":
             raise Refusal("retro_no_such_item", number=item_number)
-        items = _rated_items(uow, retro.id)
-        scores = aggregate([i.id for i in items], [])
-        action = actions[position - 1]
-        current = _current(uow, retro)
-        swapped = swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
-        owners = {a.item_id: a.owner_id for a in actions}
-        _store_proposals(uow, retro, swapped, now)
-        for new in uow.retros.actions(retro.id):
-            new.owner_id = owners.get(new.item_id)
-        uow.commit()
-        retro_id = retro.id
-    publish_choice(uow_factory, chat, retro_id)
+        scores = aggregate([i.id for i in _rated_items(uow, retro.id)], [])
+        return swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
+
+    _change_proposals(uow_factory, chat, team_id, channel_id, actor, position, now, replace)
 
 
 def drop_action(
@@ -315,19 +336,12 @@ def drop_action(
     position: int,
     now: datetime,
 ) -> None:
-    with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor)
-        actions = uow.retros.actions(retro.id)
-        if not 1 <= position <= len(actions):
-            raise Refusal("retro_no_such_action", position=position, count=len(actions))
-        owners = {a.item_id: a.owner_id for a in actions}
-        kept = drop(_current(uow, retro), actions[position - 1].slot)  # type: ignore[arg-type]
-        _store_proposals(uow, retro, kept, now)
-        for new in uow.retros.actions(retro.id):
-            new.owner_id = owners.get(new.item_id)
-        uow.commit()
-        retro_id = retro.id
-    publish_choice(uow_factory, chat, retro_id)
+    def keep_others(
+        uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
+    ) -> list[Proposal]:
+        return drop(current, action.slot)  # type: ignore[arg-type]
+
+    _change_proposals(uow_factory, chat, team_id, channel_id, actor, position, now, keep_others)
 
 
 def set_owner(
@@ -340,10 +354,7 @@ def set_owner(
     owner_id: str,
 ) -> None:
     with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor)
-        actions = uow.retros.actions(retro.id)
-        if not 1 <= position <= len(actions):
-            raise Refusal("retro_no_such_action", position=position, count=len(actions))
+        _action_at(uow, _choosing_retro(uow, team_id, channel_id, actor), position)
     if owner_id not in chat.channel_members(team_id, channel_id):
         raise Refusal("not_channel_member", user_id=owner_id, channel_id=channel_id)
     profile = chat.profile(team_id, owner_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -90,3 +91,6 @@ class RetroStore(Protocol):
     def open_actions(self, team_id: str, channel_id: str) -> list[ActionRow]: ...
     def actions_to_revisit(self, today: date) -> list[ActionRow]: ...
     def action_for_item(self, item_id: int) -> ActionRow | None: ...
+    def compare_and_set(
+        self, row: Any, expected: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> bool: ...

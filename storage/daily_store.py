@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from ceremonies.ports import Conflict
 from storage.models import (
@@ -21,23 +18,12 @@ from storage.models import (
     ProcessedEvent,
     Prompt,
 )
+from storage.store_base import SqlStore
 
 Row = TypeVar("Row", bound=Base)
 
 
-class SqlDailyStore:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def _insert(self, row: Row) -> Row:
-        """Adds a row at once; a taken unique key raises Conflict and leaves the rest intact."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError as error:
-            raise Conflict(str(error.orig)) from error
-        return row
-
+class SqlDailyStore(SqlStore):
     # dailies and participants
     def daily(self, daily_id: int) -> Daily | None:
         return self.session.get(Daily, daily_id)
@@ -229,27 +215,6 @@ class SqlDailyStore:
         return self._insert(Answer(**fields))
 
     # coordination between workers
-    def compare_and_set(
-        self, row: Any, expected: Mapping[str, Any], changes: Mapping[str, Any]
-    ) -> bool:
-        """Changes `row` only if its stored columns still hold `expected` (an atomic claim)."""
-        model = type(row)
-        conditions = [model.id == row.id]
-        for name, value in expected.items():
-            column = getattr(model, name)
-            conditions.append(column.is_(None) if value is None else column == value)
-        result = self.session.execute(
-            update(model)
-            .where(*conditions)
-            .values(**changes)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return False
-        for name, value in changes.items():
-            setattr(row, name, value)
-        return True
-
     def remember_event(self, team_id: str, event_id: str, now: datetime) -> bool:
         try:
             self._insert(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))

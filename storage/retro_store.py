@@ -6,27 +6,15 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ceremonies.ports import Conflict
 from storage.models_retro import Retro, RetroAction, RetroItem, RetroRating
+from storage.store_base import SqlStore
 
 OPEN_PHASES = ("collecting", "rating", "choosing")
 
 
-class SqlRetroStore:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def _insert(self, row: Any) -> Any:
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError as error:
-            raise Conflict(str(error.orig)) from error
-        return row
-
+class SqlRetroStore(SqlStore):
     # retros
     def retro(self, retro_id: int) -> Retro | None:
         return self.session.get(Retro, retro_id)
