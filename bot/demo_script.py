@@ -4,12 +4,16 @@ The week of Mon 23 Nov 2026 is chosen for Thanksgiving (Thu 26 Nov), a US public
 the two New Yorkers have the daily's holidays of the US, so they are not asked that day.
 Times are each person's local wall-clock time; prompts go out at 10:00 local, reminders at
 12:00 local, and a day closes at 18:00 New York time (8 hours after the latest prompt).
+
+On Friday afternoon jonas runs the week's retro in a thread of #team; the demo then follows
+its actions: early reports on Monday and Tuesday, the revisit DM two weeks after the retro
+(Fri 11 Dec) and the review at the start of the next retro that same afternoon.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,47 @@ class Answer(Act):
 
 @dataclass(frozen=True)
 class Command(Act):
-    text: str = ""  # what follows `/daily`, typed in the team channel
+    text: str = ""  # what follows the command, typed in the team channel
+    slash: str = "/daily"
+
+
+@dataclass(frozen=True)
+class Item(Act):
+    """A reply in the open retro's thread: an item (``+ …`` went well)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class FormItem(Act):
+    """An item through the retro's "Add item" button and modal, maybe anonymous."""
+
+    text: str = ""
+    kind: str = "improve"
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Rate(Act):
+    """Rates every item in the "Rate items" modal: (a word of the item, importance, complexity)."""
+
+    ratings: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Press(Act):
+    """Presses a button of the bot's latest message to them that has it (a DM or an
+    only-visible-to-you message), on the retro action whose text has the word ``action``."""
+
+    button: str = ""
+    action: str = ""
+
+
+RETRO_ACTS = (Item, FormItem, Rate, Press)
+
+
+def is_retro(act: Act) -> bool:
+    return isinstance(act, RETRO_ACTS) or (isinstance(act, Command) and act.slash == "/retro")
 
 
 @dataclass(frozen=True)
@@ -66,9 +110,16 @@ class Edit(Act):
 
 @dataclass(frozen=True)
 class Day:
+    """A section of the demo: played from ``begin`` to ``end`` (UTC; by default from 02:00
+    UTC that day for 24 hours), printed as one section, or two when ``retro_story`` is set:
+    the retro's acts and what the bot did for them then get a section of their own."""
+
     day: date
     acts: list[Act] = field(default_factory=list)
     story: str = ""
+    retro_story: str = ""
+    begin: datetime | None = None
+    end: datetime | None = None
 
 
 def _a(who: str, day: date, hh: int, mm: int, *texts: str, form: bool = False) -> Answer:
@@ -77,6 +128,14 @@ def _a(who: str, day: date, hh: int, mm: int, *texts: str, form: bool = False) -
 
 def _c(who: str, day: date, hh: int, mm: int, text: str) -> Command:
     return Command(who, day, time(hh, mm), text=text)
+
+
+def _r(who: str, day: date, hh: int, mm: int, text: str) -> Command:
+    return Command(who, day, time(hh, mm), text=text, slash="/retro")
+
+
+def _i(who: str, day: date, hh: int, mm: int, text: str) -> Item:
+    return Item(who, day, time(hh, mm), text=text)
 
 
 SETUP = Day(
@@ -88,6 +147,72 @@ SETUP = Day(
     ],
     "Sunday evening: anna sets up the daily in #team and gives ben and maria the US holidays.",
 )
+
+# ---- the retro of Friday 27 Nov ---------------------------------------------------------------
+# Improvement items by a word of their text, and each person's (importance, complexity) for them.
+RATINGS = {
+    "review": {"anna": (5, 1), "jonas": (4, 2), "ben": (4, 1), "maria": (4, 2), "chitra": (5, 2)},
+    "vault": {"anna": (4, 2), "jonas": (3, 2), "ben": (3, 2), "maria": (4, 3), "chitra": (5, 2)},
+    "DMs": {"anna": (3, 1), "jonas": (4, 1), "ben": (3, 1), "maria": (3, 1), "chitra": (4, 1)},
+    "automate": {"anna": (5, 5), "jonas": (5, 5), "ben": (4, 2), "maria": (4, 5), "chitra": (5, 4)},
+    "notes": {"anna": (3, 2), "jonas": (2, 2), "ben": (3, 2), "maria": (4, 2), "chitra": (2, 2)},
+    "freeze": {"anna": (5, 3), "jonas": (5, 3), "ben": (5, 2), "maria": (4, 3), "chitra": (4, 3)},
+}
+
+
+def _rate(who: str, hh: int, mm: int) -> Rate:
+    ratings = tuple((word, *marks[who]) for word, marks in RATINGS.items())
+    return Rate(who, FRI, time(hh, mm), ratings=ratings)
+
+
+RETRO_WEEK_48: tuple[Act, ...] = (
+    _r("jonas", FRI, 15, 0, "start Week 48"),
+    _i("jonas", FRI, 15, 2, "+ The release checklist is written down at last"),
+    _i("anna", FRI, 15, 4, "+ Pairing on the importer: two days of work in one"),
+    _i("anna", FRI, 15, 5, "Pull requests wait days for a review: let's review them before lunch"),
+    _i("chitra", FRI, 19, 38, "+ The load test found the batch size problem before production"),
+    _i(
+        "chitra",
+        FRI,
+        19,
+        40,
+        "The staging credentials took a day to reach me: keep them in the team vault",
+    ),
+    FormItem(
+        "chitra",
+        FRI,
+        time(19, 45),
+        text="Decisions get made in DMs and half of us miss them: post them in the channel",
+        anonymous=True,
+    ),
+    _i("jonas", FRI, 15, 20, "A release takes a whole day by hand: automate the release checklist"),
+    _i("maria", FRI, 10, 50, "+ The holiday on-call plan worked: a quiet Thanksgiving"),
+    _i(
+        "maria",
+        FRI,
+        10,
+        52,
+        "Release notes are written at the last minute: draft them in the sprint",
+    ),
+    _i(
+        "ben", FRI, 11, 0, "Nobody knows the deploy freeze rules: write them down, with who says go"
+    ),
+    _r("jonas", FRI, 17, 10, "rate"),
+    _rate("anna", 17, 12),
+    _rate("jonas", 17, 14),
+    _rate("ben", 11, 16),
+    _rate("maria", 11, 18),
+    _rate("chitra", 21, 50),
+    _r("jonas", FRI, 17, 25, "pick"),
+    # chitra's blocker cost a day this week: the team takes the vault over the simplest item.
+    _r("jonas", FRI, 17, 28, "swap 3 {#vault}"),
+    _r("jonas", FRI, 17, 30, "close"),
+    _r("jonas", FRI, 17, 31, "owner 1 {anna}"),
+    _r("jonas", FRI, 17, 32, "owner 2 {maria}"),
+    _r("jonas", FRI, 17, 33, "owner 3 {ben}"),
+    _r("jonas", FRI, 17, 35, "close"),
+)
+
 
 DAYS = (
     Day(
@@ -233,7 +358,61 @@ DAYS = (
             _a("ben", FRI, 10, 45, "Back from the holiday, caught up", "Friday deploy", "none"),
             _a("maria", FRI, 10, 30, "Approved the deploy", "Weekly report", "no"),
             _c("maria", FRI, 16, 0, "history {chitra} 5 days"),
+            *RETRO_WEEK_48,
         ],
         "Everyone answers; maria looks at chitra's week with /daily history.",
+        retro_story="Afternoon: jonas runs the retro “Week 48” in a thread of #team; "
+        "chitra adds one item anonymously; everyone rates; three actions get their owners.",
+    ),
+)
+
+SUNDAY_AFTER = date(2026, 11, 29)
+MON_AFTER, TUE_AFTER = date(2026, 11, 30), date(2026, 12, 1)
+REVISIT_DAY = date(2026, 12, 11)  # the retro closed on Fri 27 Nov; owners are asked 14 days on
+
+FOLLOW_UP = (
+    Day(
+        SUNDAY_AFTER,
+        [
+            _c("anna", SUNDAY_AFTER, 20, 0, "pause"),
+            _r("anna", MON_AFTER, 9, 30, "actions"),
+            Press("anna", MON_AFTER, time(9, 31), button="retro_status_done", action="review"),
+            _r("maria", TUE_AFTER, 11, 0, "actions"),
+            Press("maria", TUE_AFTER, time(11, 1), button="retro_status_partly", action="freeze"),
+        ],
+        "The next week's first days. From here the demo follows the retro only, so anna "
+        "pauses the daily on Sunday evening (`/daily resume` brings it back). On Monday anna "
+        "reports her action done; on Tuesday maria reports hers partly done.",
+        begin=datetime(2026, 11, 29, 18, 0, tzinfo=UTC),
+        end=datetime(2026, 12, 2, 0, 0, tzinfo=UTC),
+    ),
+    Day(
+        REVISIT_DAY,
+        [
+            Press("ben", REVISIT_DAY, time(8, 40), button="retro_status_done", action="vault"),
+            Press("ben", REVISIT_DAY, time(8, 41), button="retro_helped_yes", action="vault"),
+            _r("jonas", REVISIT_DAY, 15, 30, "start Week 50"),
+            _i(
+                "anna",
+                REVISIT_DAY,
+                15,
+                34,
+                "+ Reviews before lunch: no pull request waited overnight",
+            ),
+            _i(
+                "maria",
+                REVISIT_DAY,
+                9,
+                50,
+                "Still unsure about the deploy freeze rules: who says go?",
+            ),
+            _i("chitra", REVISIT_DAY, 20, 40, "+ The staging credentials are in the vault now"),
+        ],
+        "Two weeks after the retro. With the daily paused nothing was due for the bot in "
+        "between, so the demo skips those ticks. The first tick of 11 Dec (UTC) sends ben the "
+        "revisit DM for the one action still open; jonas starts the next retro, whose first "
+        "reply reviews Week 48's actions, and an item that came up before is recognised.",
+        begin=datetime(2026, 12, 11, 0, 0, tzinfo=UTC),
+        end=datetime(2026, 12, 11, 17, 0, tzinfo=UTC),
     ),
 )
