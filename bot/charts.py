@@ -22,7 +22,9 @@ def retro_matrix(context: Mapping[str, Any]) -> bytes:
         axes.set_xlabel("Complexity (median) →")
         axes.set_ylabel("Importance (median) →")
         axes.set_title(f"{context['title']}: importance × complexity", fontsize=11)
-        axes.axvspan(0.5, 3, ymin=0.5, color="#e6f4ea", zorder=0)  # the quick-win corner
+        # The quick-win corner: important, and at or below this retro's median complexity.
+        threshold = context.get("simple_threshold") or 3
+        axes.axvspan(0.5, threshold + 0.25, ymin=0.5, color="#e6f4ea", zorder=0)
         axes.grid(True, linestyle=":", alpha=0.5)
         chosen = {a["number"] for a in context["actions"] if a.get("number") is not None}
         placed: dict[tuple[float, float], int] = {}
@@ -33,7 +35,7 @@ def retro_matrix(context: Mapping[str, Any]) -> bytes:
             # Items with equal scores are fanned out a little so every label stays readable.
             nth = placed.get((x, y), 0)
             placed[(x, y)] = nth + 1
-            x, y = x + 0.12 * (nth % 3), y - 0.12 * (nth // 3)
+            x, y = x + 0.3 * (nth % 3), y - 0.22 * (nth // 3)
             star = item["number"] in chosen
             axes.scatter(
                 [x],

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ceremonies.errors import Refusal
 from ceremonies.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
@@ -15,6 +16,7 @@ from ceremonies.retro_ports import ActionRow
 log = logging.getLogger(__name__)
 
 STATUSES = ("done", "partly", "dropped")
+REVISIT_TIME = time(10, 0)
 HELPED = ("yes", "somewhat", "no")
 
 
@@ -73,19 +75,30 @@ def report(
 
 
 def send_revisits(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime) -> int:
-    """On an action's revisit date its owner gets one DM with buttons to report."""
+    """On an action's revisit date, at 10:00 in its owner's time zone, one DM with buttons."""
     with uow_factory() as uow:
-        due = []
-        for action in uow.retros.actions_to_revisit(now.date()):
-            if uow.retros.compare_and_set(
+        # A day ahead of UTC covers owners in zones where that date has already begun.
+        candidates = [
+            (a.id, a.team_id, a.owner_id, a.revisit_on)
+            for a in uow.retros.actions_to_revisit(now.date() + timedelta(days=1))
+            if a.owner_id
+        ]
+    due = []
+    for action_id, team_id, owner_id, revisit_on in candidates:
+        tz = chat.profile(team_id, owner_id).tz
+        if now >= datetime.combine(revisit_on, REVISIT_TIME, ZoneInfo(tz)):
+            due.append(action_id)
+    to_send = []
+    with uow_factory() as uow:
+        for action_id in due:
+            action = uow.retros.action(action_id)
+            if action is not None and uow.retros.compare_and_set(
                 action, {"revisit_claimed_at": None}, {"revisit_claimed_at": now}
             ):
-                due.append((action.team_id, action.owner_id, action_view(uow, action)))
-        uow.commit()
+                to_send.append((action.team_id, action.owner_id, action_view(uow, action)))
+        uow.commit()  # claimed before sending: each owner is asked once per action
     sent = 0
-    for team_id, owner_id, view in due:
-        if owner_id is None:
-            continue
+    for team_id, owner_id, view in to_send:
         try:
             chat.post(team_id, owner_id, Message("retro/revisit", view))
             sent += 1

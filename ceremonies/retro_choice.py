@@ -22,7 +22,16 @@ from ceremonies.retro_flow import (
     require_facilitator,
 )
 from ceremonies.retro_ports import ActionRow, RetroRow
-from ceremonies.retro_rules import Proposal, Rating, aggregate, drop, matrix, propose, swap
+from ceremonies.retro_rules import (
+    Proposal,
+    Rating,
+    aggregate,
+    drop,
+    matrix,
+    propose,
+    simple_threshold,
+    swap,
+)
 
 PAGE_SIZE = 10
 REVISIT_AFTER = timedelta(days=14)
@@ -164,6 +173,7 @@ def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
         "phase": retro.phase,
         "items": rows,
         "grid": grid,
+        "simple_threshold": simple_threshold(scores),
         "actions": [
             {
                 "position": a.position,
@@ -263,8 +273,12 @@ def publish_choice(
         chat.upload_chart(team_id, channel, parent_ts, "retro_matrix", context)
 
 
-def _choosing_retro(uow: UnitOfWork, team_id: str, channel_id: str, actor: Actor) -> RetroRow:
+def _choosing_retro(
+    uow: UnitOfWork, team_id: str, channel_id: str, actor: Actor, retro_id: int | None = None
+) -> RetroRow:
     retro = open_retro_here(uow, team_id, channel_id)
+    if retro_id is not None and retro.id != retro_id:
+        raise Refusal("retro_stale")  # a control on an earlier retro's message
     require_facilitator(retro, actor)
     if retro.phase != CHOOSING:
         raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=CHOOSING)
@@ -291,10 +305,11 @@ def _change_proposals(
     position: int,
     now: datetime,
     change: Callable[[UnitOfWork, RetroRow, ActionRow, list[Proposal]], list[Proposal]],
+    retro_id: int | None,
 ) -> None:
     """Swaps or drops a proposal; owners already chosen stay with their items."""
     with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        retro = _choosing_retro(uow, team_id, channel_id, actor, retro_id)
         action = _action_at(uow, retro, position)
         owners = {a.item_id: a.owner_id for a in uow.retros.actions(retro.id)}
         _store_proposals(uow, retro, change(uow, retro, action, _current(uow, retro)), now)
@@ -314,6 +329,8 @@ def swap_action(
     position: int,
     item_number: int,
     now: datetime,
+    *,
+    retro_id: int | None = None,
 ) -> None:
     def replace(
         uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
@@ -324,7 +341,9 @@ def swap_action(
         scores = aggregate([i.id for i in _rated_items(uow, retro.id)], [])
         return swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
 
-    _change_proposals(uow_factory, chat, team_id, channel_id, actor, position, now, replace)
+    _change_proposals(
+        uow_factory, chat, team_id, channel_id, actor, position, now, replace, retro_id
+    )
 
 
 def drop_action(
@@ -335,13 +354,17 @@ def drop_action(
     actor: Actor,
     position: int,
     now: datetime,
+    *,
+    retro_id: int | None = None,
 ) -> None:
     def keep_others(
         uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
     ) -> list[Proposal]:
         return drop(current, action.slot)  # type: ignore[arg-type]
 
-    _change_proposals(uow_factory, chat, team_id, channel_id, actor, position, now, keep_others)
+    _change_proposals(
+        uow_factory, chat, team_id, channel_id, actor, position, now, keep_others, retro_id
+    )
 
 
 def set_owner(
@@ -352,16 +375,18 @@ def set_owner(
     actor: Actor,
     position: int,
     owner_id: str,
+    *,
+    retro_id: int | None = None,
 ) -> None:
     with uow_factory() as uow:
-        _action_at(uow, _choosing_retro(uow, team_id, channel_id, actor), position)
+        _action_at(uow, _choosing_retro(uow, team_id, channel_id, actor, retro_id), position)
     if owner_id not in chat.channel_members(team_id, channel_id):
         raise Refusal("not_channel_member", user_id=owner_id, channel_id=channel_id)
     profile = chat.profile(team_id, owner_id)
     if profile.is_bot or profile.deleted:
         raise Refusal("not_a_person", user_id=owner_id)
     with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor)
+        retro = _choosing_retro(uow, team_id, channel_id, actor, retro_id)
         uow.retros.actions(retro.id)[position - 1].owner_id = owner_id
         uow.commit()
         retro_id = retro.id
@@ -405,4 +430,7 @@ def close(
         )
     if parent_ts:
         chat.post(team, channel, Message("retro/summary", summary, thread_ts=parent_ts))
+    if summary["actions"]:
+        # The choice message loses its controls, and the chart shows the final choice.
+        publish_choice(uow_factory, chat, retro_id, with_chart=True)
     refresh_parent(uow_factory, chat, retro_id)

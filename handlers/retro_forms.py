@@ -73,42 +73,37 @@ def register(app: App, services: Services) -> None:
             )
         ),
     )
-    button(
-        "retro_owner",
-        step(
-            lambda b, a: retro_choice.set_owner(
-                uow,
-                chat,
-                _team(b),
-                _channel(b),
-                actor(b),
-                int(a["block_id"].removeprefix("action_")),
-                a["selected_user"],
-            )
-        ),
-    )
-    button(
-        "retro_swap",
-        step(
-            lambda b, a: retro_choice.swap_action(
-                uow,
-                chat,
-                _team(b),
-                _channel(b),
-                actor(b),
-                *map(int, a["selected_option"]["value"].split(":")),
-                now(),
-            )
-        ),
-    )
-    button(
-        "retro_drop",
-        step(
-            lambda b, a: retro_choice.drop_action(
-                uow, chat, _team(b), _channel(b), actor(b), int(a["value"]), now()
-            )
-        ),
-    )
+
+    # Every control carries its retro's id: a button left on an old retro's message must
+    # not change the retro running now.
+    def owner(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position = map(int, a["block_id"].removeprefix("action_").split("_"))
+        return retro_choice.set_owner(
+            uow,
+            chat,
+            _team(b),
+            _channel(b),
+            actor(b),
+            position,
+            a["selected_user"],
+            retro_id=retro_id,
+        )
+
+    def swap(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position, number = map(int, a["selected_option"]["value"].split(":"))
+        return retro_choice.swap_action(
+            uow, chat, _team(b), _channel(b), actor(b), position, number, now(), retro_id=retro_id
+        )
+
+    def drop(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position = map(int, a["value"].split(":"))
+        return retro_choice.drop_action(
+            uow, chat, _team(b), _channel(b), actor(b), position, now(), retro_id=retro_id
+        )
+
+    button("retro_owner", step(owner))
+    button("retro_swap", step(swap))
+    button("retro_drop", step(drop))
 
     def outcome(body: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
         action_id, value = action["value"].split(":")

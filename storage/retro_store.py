@@ -12,6 +12,8 @@ from storage.models_retro import Retro, RetroAction, RetroItem, RetroRating
 from storage.store_base import SqlStore
 
 OPEN_PHASES = ("collecting", "rating", "choosing")
+# Actions still followed up: not yet started, or only partly done.
+FOLLOWED_UP = ("open", "partly")
 
 
 class SqlRetroStore(SqlStore):
@@ -212,7 +214,7 @@ class SqlRetroStore(SqlStore):
                 .where(
                     RetroAction.team_id == team_id,
                     RetroAction.channel_id == channel_id,
-                    RetroAction.status == "open",
+                    RetroAction.status.in_(FOLLOWED_UP),
                 )
                 .order_by(RetroAction.id)
             )
@@ -222,7 +224,7 @@ class SqlRetroStore(SqlStore):
         return list(
             self.session.scalars(
                 select(RetroAction).where(
-                    RetroAction.status == "open",
+                    RetroAction.status.in_(FOLLOWED_UP),
                     RetroAction.revisit_on <= today,
                     RetroAction.revisit_claimed_at.is_(None),
                 )

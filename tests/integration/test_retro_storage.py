@@ -156,3 +156,43 @@ def test_revisit_dms_go_out_once_even_from_concurrent_ticks(uow_factory, chat):
         uow_factory, "T1", "UKOLKATA", action_id, status="done", helped="yes", now=NOW
     )
     assert (done["status"], done["helped"]) == ("done", "yes")
+
+
+def test_controls_of_an_earlier_retro_change_nothing_now(uow_factory, chat):
+    old = run_retro(uow_factory, chat, "Old", ["One", "Two", "Three"])
+    new = run_retro_until_pick(uow_factory, chat, "New", ["Four", "Five", "Six"])
+    with pytest.raises(Refusal) as refused:
+        retro_choice.drop_action(uow_factory, chat, "T1", "CTEAM", BOSS, 1, NOW, retro_id=old)
+    assert refused.value.code == "retro_stale"
+    with uow_factory() as uow:
+        assert len(uow.retros.actions(new)) == 3
+    choice = chat.to("CTEAM", "retro/choice")[0]
+    assert choice.current.context["phase"] == "closed"  # its controls went away at close
+
+
+def test_revisits_wait_for_ten_in_the_owners_time_zone(uow_factory, chat):
+    run_retro(uow_factory, chat, "Sprint 1", ["One"])  # two actions of UKOLKATA, 11 Dec
+    retro_actions.send_revisits(uow_factory, chat, utc(2026, 12, 11, 4, 0))  # 09:30 Kolkata
+    assert chat.to("DUKOLKATA", "retro/revisit") == []
+    retro_actions.send_revisits(uow_factory, chat, utc(2026, 12, 11, 4, 30))  # 10:00 Kolkata
+    assert len(chat.to("DUKOLKATA", "retro/revisit")) == 2
+
+
+def run_retro_until_pick(uow_factory, chat, title, texts) -> int:
+    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", title, NOW)
+    for text in texts:
+        retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", text, "improve", NOW)
+    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    with uow_factory() as uow:
+        items = uow.retros.items(retro_id)
+    retro_choice.submit_ratings(
+        uow_factory,
+        chat,
+        "T1",
+        retro_id,
+        "UBERLIN",
+        [(i.id, str(i.number), "2") for i in items],
+        NOW,
+    )
+    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    return retro_id
