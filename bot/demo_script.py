@@ -389,30 +389,33 @@ FOLLOW_UP = (
     Day(
         REVISIT_DAY,
         [
-            Press("ben", REVISIT_DAY, time(8, 40), button="retro_status_done", action="vault"),
-            Press("ben", REVISIT_DAY, time(8, 41), button="retro_helped_yes", action="vault"),
-            _r("jonas", REVISIT_DAY, 15, 30, "start Week 50"),
+            Press("ben", REVISIT_DAY, time(10, 20), button="retro_status_done", action="vault"),
+            Press("ben", REVISIT_DAY, time(10, 21), button="retro_helped_yes", action="vault"),
+            Press(
+                "maria", REVISIT_DAY, time(10, 40), button="retro_helped_somewhat", action="freeze"
+            ),
+            _r("jonas", REVISIT_DAY, 17, 30, "start Week 50"),
             _i(
                 "anna",
                 REVISIT_DAY,
-                15,
+                17,
                 34,
                 "+ Reviews before lunch: no pull request waited overnight",
             ),
             _i(
                 "maria",
                 REVISIT_DAY,
-                9,
+                11,
                 50,
                 "Still unsure about the deploy freeze rules: who says go?",
             ),
-            _i("chitra", REVISIT_DAY, 20, 40, "+ The staging credentials are in the vault now"),
+            _i("chitra", REVISIT_DAY, 22, 10, "+ The staging credentials are in the vault now"),
         ],
         "Two weeks after the retro. With the daily paused nothing was due for the bot in "
-        "between, so the demo skips those ticks. The first tick of 11 Dec (UTC) sends ben the "
-        "revisit DM for the one action still open; jonas starts the next retro, whose first "
+        "between, so the demo skips those ticks. At 10:00 their time ben (action still open) "
+        "and maria (partly done) get the revisit DM; jonas starts the next retro, whose first "
         "reply reviews Week 48's actions, and an item that came up before is recognised.",
         begin=datetime(2026, 12, 11, 0, 0, tzinfo=UTC),
-        end=datetime(2026, 12, 11, 17, 0, tzinfo=UTC),
+        end=datetime(2026, 12, 11, 18, 0, tzinfo=UTC),
     ),
 )

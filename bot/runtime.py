@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -21,6 +24,31 @@ from handlers.context import Services
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, which also knows whether any listener is still running."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._running = 0
+        self._count_lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._count_lock:
+            self._running += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any]) -> None:
+        with self._count_lock:
+            self._running -= 1
+
+    @property
+    def idle(self) -> bool:
+        """No listener is running or waiting: every follow-up of past requests is done."""
+        return self._running == 0
 
 
 class SystemClock:
@@ -50,8 +78,8 @@ class Runtime:
     services: Services
     # Bolt runs each listener here and acks from inside it: with too few threads, slow work
     # after one ack would delay the next request's ack (Bolt's default is 5).
-    listener_executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
+    listener_executor: ListenerExecutor = field(
+        default_factory=lambda: ListenerExecutor(max_workers=32)
     )
 
     def database_ok(self) -> bool:

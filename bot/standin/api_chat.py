@@ -15,8 +15,9 @@ from bot.standin.api_common import (
 from bot.standin.models import BOT_ID, BOT_USER_ID, Channel, Message
 
 
-def _thread_parent(ctx: ApiContext, method: str, channel: Channel,
-                   thread_ts: str | None) -> str | Response | None:
+def _thread_parent(
+    ctx: ApiContext, method: str, channel: Channel, thread_ts: str | None
+) -> str | Response | None:
     """The thread to reply in (a reply's ts is mapped to its parent), or an error response."""
     if not thread_ts:
         return None
@@ -40,10 +41,17 @@ def post_message(ctx: ApiContext, args: dict[str, Any]) -> Response:
     if isinstance(thread, dict):
         return thread
     text = args.get("text") or args.get("markdown_text") or ""
-    msg = ctx.ws.add_message(channel, user=BOT_USER_ID, text=text, blocks=args.get("blocks"),
-                             thread_ts=thread, metadata=args.get("metadata"), bot=True,
-                             attachments=args.get("attachments"),
-                             reply_broadcast=bool(args.get("reply_broadcast")))
+    msg = ctx.ws.add_message(
+        channel,
+        user=BOT_USER_ID,
+        text=text,
+        blocks=args.get("blocks"),
+        thread_ts=thread,
+        metadata=args.get("metadata"),
+        bot=True,
+        attachments=args.get("attachments"),
+        reply_broadcast=bool(args.get("reply_broadcast")),
+    )
     return ok(channel=channel.id, ts=msg.ts, message=ctx.ws.message_api(msg))
 
 
@@ -94,10 +102,15 @@ def post_ephemeral(ctx: ApiContext, args: dict[str, Any]) -> Response:
         return err("user_not_in_channel")
     thread_ts = args.get("thread_ts")
     if thread_ts and ctx.ws.message(channel.id, thread_ts) is None:
-        ctx.violation(f"chat.postEphemeral: thread_ts {thread_ts} is not a message in "
-                      f"{channel.id}")
-    eph = ctx.ws.add_ephemeral(channel.id, user, args.get("text") or "", args.get("blocks"),
-                               source="chat.postEphemeral", thread_ts=thread_ts)
+        ctx.violation(f"chat.postEphemeral: thread_ts {thread_ts} is not a message in {channel.id}")
+    eph = ctx.ws.add_ephemeral(
+        channel.id,
+        user,
+        args.get("text") or "",
+        args.get("blocks"),
+        source="chat.postEphemeral",
+        thread_ts=thread_ts,
+    )
     return ok(message_ts=eph.ts)
 
 

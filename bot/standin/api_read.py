@@ -29,8 +29,15 @@ from bot.standin.models import (
 
 
 def auth_test(ctx: ApiContext, args: dict[str, Any]) -> Response:
-    return ok(url=WORKSPACE_URL, team=TEAM_NAME, user=BOT_NAME, team_id=TEAM_ID,
-              user_id=BOT_USER_ID, bot_id=BOT_ID, is_enterprise_install=False)
+    return ok(
+        url=WORKSPACE_URL,
+        team=TEAM_NAME,
+        user=BOT_NAME,
+        team_id=TEAM_ID,
+        user_id=BOT_USER_ID,
+        bot_id=BOT_ID,
+        is_enterprise_install=False,
+    )
 
 
 def conversations_open(ctx: ApiContext, args: dict[str, Any]) -> Response:
@@ -84,8 +91,9 @@ def _in_bounds(msg: Message, bounds: tuple[int, int], inclusive: bool) -> bool:
     return bounds[0] < key < bounds[1]
 
 
-def _page_messages(ctx: ApiContext, args: dict[str, Any], msgs: list[Message],
-                   *, newest_first: bool) -> Response:
+def _page_messages(
+    ctx: ApiContext, args: dict[str, Any], msgs: list[Message], *, newest_first: bool
+) -> Response:
     bounds = _bounds(args)
     if isinstance(bounds, dict):
         return bounds
@@ -100,15 +108,19 @@ def _page_messages(ctx: ApiContext, args: dict[str, Any], msgs: list[Message],
         if marker is None or not marker.isdigit():
             return err("invalid_cursor")
         start = int(marker)
-        msgs = [m for m in msgs if (ts_key(m.ts) <= start if newest_first
-                                    else ts_key(m.ts) >= start)]
+        msgs = [
+            m for m in msgs if (ts_key(m.ts) <= start if newest_first else ts_key(m.ts) >= start)
+        ]
     page, rest = msgs[:limit], msgs[limit:]
     include_meta = bool(args.get("include_all_metadata"))
-    out = ok(messages=[ctx.ws.message_api(m, include_metadata=include_meta) for m in page],
-             has_more=bool(rest))
+    out = ok(
+        messages=[ctx.ws.message_api(m, include_metadata=include_meta) for m in page],
+        has_more=bool(rest),
+    )
     if rest:
-        out["response_metadata"] = {"next_cursor": encode_cursor("next_ts",
-                                                                 str(ts_key(rest[0].ts)))}
+        out["response_metadata"] = {
+            "next_cursor": encode_cursor("next_ts", str(ts_key(rest[0].ts)))
+        }
     return out
 
 
@@ -138,8 +150,9 @@ def conversations_replies(ctx: ApiContext, args: dict[str, Any]) -> Response:
         return _page_messages(ctx, args, msgs, newest_first=False)
 
 
-def _page_ids(ids: list[str], args: dict[str, Any], prefix: str,
-              default: int, maximum: int) -> tuple[list[str], str] | Response:
+def _page_ids(
+    ids: list[str], args: dict[str, Any], prefix: str, default: int, maximum: int
+) -> tuple[list[str], str] | Response:
     limit = page_limit(args, default, maximum)
     if limit is None:
         return err("invalid_limit")
@@ -149,7 +162,7 @@ def _page_ids(ids: list[str], args: dict[str, Any], prefix: str,
         if marker is None or marker not in ids:
             return err("invalid_cursor")
         start = ids.index(marker)
-    page = ids[start:start + limit] if limit else ids[start:]
+    page = ids[start : start + limit] if limit else ids[start:]
     after = start + len(page)
     return page, encode_cursor(prefix, ids[after]) if after < len(ids) else ""
 
@@ -168,8 +181,12 @@ def conversations_info(ctx: ApiContext, args: dict[str, Any]) -> Response:
     channel = resolve_read_channel(ctx.ws, args["channel"], need_member=False)
     if isinstance(channel, str):
         return err(channel)
-    return ok(channel=channel.to_api(is_member=BOT_USER_ID in channel.members,
-                                     include_num_members=bool(args.get("include_num_members"))))
+    return ok(
+        channel=channel.to_api(
+            is_member=BOT_USER_ID in channel.members,
+            include_num_members=bool(args.get("include_num_members")),
+        )
+    )
 
 
 def users_info(ctx: ApiContext, args: dict[str, Any]) -> Response:
@@ -187,8 +204,9 @@ def users_list(ctx: ApiContext, args: dict[str, Any]) -> Response:
     if isinstance(paged, dict):
         return paged
     members = [ctx.ws.users[i].to_api() for i in paged[0]]
-    return ok(members=members, cache_ts=int(time.time()),
-              response_metadata={"next_cursor": paged[1]})
+    return ok(
+        members=members, cache_ts=int(time.time()), response_metadata={"next_cursor": paged[1]}
+    )
 
 
 HANDLERS: dict[str, Handler] = {

@@ -24,8 +24,9 @@ def _trigger(ctx: ApiContext, method: str, args: dict[str, Any]) -> Trigger | Re
     return trig
 
 
-def _duplicate_external(ctx: ApiContext, spec: dict[str, Any],
-                        own_id: str | None = None) -> Response | None:
+def _duplicate_external(
+    ctx: ApiContext, spec: dict[str, Any], own_id: str | None = None
+) -> Response | None:
     ext = spec.get("external_id")
     if ext:
         found = ctx.ws.view_by_external_id(ext)
@@ -82,7 +83,8 @@ def views_update(ctx: ApiContext, args: dict[str, Any]) -> Response:
     with ws.lock:
         if args.get("view_id"):
             rec = ws.views.get(args["view_id"]) or next(
-                (h for h in ws.homes.values() if h.id == args["view_id"]), None)
+                (h for h in ws.homes.values() if h.id == args["view_id"]), None
+            )
         elif args.get("external_id"):
             rec = ws.view_by_external_id(args["external_id"])
         else:
@@ -96,11 +98,17 @@ def views_update(ctx: ApiContext, args: dict[str, Any]) -> Response:
         if dup:
             return dup
         if rec.view["type"] != args["view"].get("type"):
-            ctx.violation(f"views.update: cannot change a {rec.view['type']} view into "
-                          f"{args['view'].get('type')!r}")
+            ctx.violation(
+                f"views.update: cannot change a {rec.view['type']} view into "
+                f"{args['view'].get('type')!r}"
+            )
             return err("invalid_arguments")
-        view = ws.build_view(args["view"], view_id=rec.id, root_id=rec.view.get("root_view_id"),
-                             previous_id=rec.view.get("previous_view_id"))
+        view = ws.build_view(
+            args["view"],
+            view_id=rec.id,
+            root_id=rec.view.get("root_view_id"),
+            previous_id=rec.view.get("previous_view_id"),
+        )
         rec.view = view
         rec.errors = {}
         ws.log_view(rec.owner, "updated", view)
@@ -161,12 +169,19 @@ def files_complete_upload(ctx: ApiContext, args: dict[str, Any]) -> Response:
             return err(channel)
         thread_ts = args.get("thread_ts")
         if thread_ts and ws.message(channel.id, thread_ts) is None:
-            ctx.violation(f"files.completeUploadExternal: thread_ts {thread_ts} not in "
-                          f"{channel.id}")
+            ctx.violation(
+                f"files.completeUploadExternal: thread_ts {thread_ts} not in {channel.id}"
+            )
             return err("invalid_arguments")
-        ws.add_message(channel, user=BOT_USER_ID, text=args.get("initial_comment") or "",
-                       blocks=None if args.get("initial_comment") else args.get("blocks"),
-                       thread_ts=thread_ts, bot=True, files=[f.to_api() for f in uploads])
+        ws.add_message(
+            channel,
+            user=BOT_USER_ID,
+            text=args.get("initial_comment") or "",
+            blocks=None if args.get("initial_comment") else args.get("blocks"),
+            thread_ts=thread_ts,
+            bot=True,
+            files=[f.to_api() for f in uploads],
+        )
         for f in uploads:
             f.shared_in.append(channel.id)
     return ok(files=[{"id": f.id, "title": f.title} for f in uploads])

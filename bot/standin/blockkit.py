@@ -143,8 +143,9 @@ def _walk_elements(node: Any, where: str) -> list[str]:
         if node.get("type") == "button":
             out += _limit(where, "button text", _text_of(node.get("text")), BUTTON_TEXT_LIMIT)
             value = node.get("value")
-            out += _limit(where, "button value", value if isinstance(value, str) else None,
-                          BUTTON_VALUE_LIMIT)
+            out += _limit(
+                where, "button value", value if isinstance(value, str) else None, BUTTON_VALUE_LIMIT
+            )
         for key in ("action_id", "block_id"):
             val = node.get(key)
             out += _limit(where, key, val if isinstance(val, str) else None, ID_LIMIT)
@@ -169,16 +170,22 @@ def _limit_check_block(block: Any, where: str) -> list[str]:
             if len(fields) > SECTION_FIELDS_LIMIT:
                 out.append(f"{where}: {len(fields)} section fields (limit {SECTION_FIELDS_LIMIT})")
             for i, f in enumerate(fields):
-                out += _limit(f"{where}.fields[{i}]", "field text", _text_of(f),
-                              SECTION_FIELD_TEXT_LIMIT)
+                out += _limit(
+                    f"{where}.fields[{i}]", "field text", _text_of(f), SECTION_FIELD_TEXT_LIMIT
+                )
     elif btype == "header":
         out += _limit(where, "header text", _text_of(block.get("text")), HEADER_TEXT_LIMIT)
     out += _walk_elements(block, where)
     return out
 
 
-def check_blocks(blocks: Any, *, limit: int = MESSAGE_BLOCK_LIMIT, where: str = "blocks",
-                 allow_empty: bool = True) -> list[str]:
+def check_blocks(
+    blocks: Any,
+    *,
+    limit: int = MESSAGE_BLOCK_LIMIT,
+    where: str = "blocks",
+    allow_empty: bool = True,
+) -> list[str]:
     """Violations for a list of blocks on a surface allowing ``limit`` blocks."""
     if not isinstance(blocks, list):
         return [f"{where}: must be an array of blocks"]
@@ -196,13 +203,17 @@ def check_blocks(blocks: Any, *, limit: int = MESSAGE_BLOCK_LIMIT, where: str = 
 
 def _placeholder(block: Any) -> dict[str, Any]:
     if isinstance(block, dict) and block.get("type") == "input":
-        return {"type": "input", "label": {"type": "plain_text", "text": "x"},
-                "element": {"type": "plain_text_input"}}
+        return {
+            "type": "input",
+            "label": {"type": "plain_text", "text": "x"},
+            "element": {"type": "plain_text_input"},
+        }
     return {"type": "divider"}
 
 
-def check_view(view: Any, *, kinds: tuple[str, ...] = ("modal", "home"),
-               where: str = "view") -> list[str]:
+def check_view(
+    view: Any, *, kinds: tuple[str, ...] = ("modal", "home"), where: str = "view"
+) -> list[str]:
     """Violations for a view object sent to views.open/push/update/publish."""
     if not isinstance(view, dict):
         return [f"{where}: must be an object"]
@@ -216,8 +227,12 @@ def check_view(view: Any, *, kinds: tuple[str, ...] = ("modal", "home"),
         covered += [f"{where}.{key}"] if found else []
         out += found
     meta = view.get("private_metadata")
-    found = _limit(f"{where}.private_metadata", "private_metadata",
-                   meta if isinstance(meta, str) else None, PRIVATE_METADATA_LIMIT)
+    found = _limit(
+        f"{where}.private_metadata",
+        "private_metadata",
+        meta if isinstance(meta, str) else None,
+        PRIVATE_METADATA_LIMIT,
+    )
     covered += [f"{where}.private_metadata"] if found else []
     out += found
     blocks = view.get("blocks")

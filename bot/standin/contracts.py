@@ -34,15 +34,17 @@ UPDATE_TEXT_LIMIT = 4000
 TRUNCATE_TEXT_LIMIT = 40000
 
 _METHOD_RE = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
-JSON_ARGS = frozenset({"blocks", "attachments", "metadata", "view", "files",
-                       "unfurled_attachments"})
+JSON_ARGS = frozenset(
+    {"blocks", "attachments", "metadata", "view", "files", "unfurled_attachments"}
+)
 _DECODE_ERRORS = {
     "blocks": "invalid_blocks_format",
     "metadata": "invalid_metadata_format",
     "attachments": "invalid_attachments",
 }
-_MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update",
-                              "chat.scheduleMessage"})
+_MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+)
 _VIEW_KINDS = {
     "views.open": ("modal",),
     "views.push": ("modal",),
@@ -125,8 +127,10 @@ def _decode_arg(check: CallCheck, name: str, value: Any) -> Any:
         try:
             return json.loads(value)
         except ValueError:
-            check.fail(_DECODE_ERRORS.get(name, "invalid_arguments"),
-                       f"argument {name!r} is not valid JSON")
+            check.fail(
+                _DECODE_ERRORS.get(name, "invalid_arguments"),
+                f"argument {name!r} is not valid JSON",
+            )
             return None
     return value if wire is value or isinstance(wire, str) else wire
 
@@ -145,8 +149,10 @@ def _check_metadata(check: CallCheck, metadata: Any) -> None:
     if not isinstance(metadata.get("event_type"), str) or not isinstance(
         metadata.get("event_payload"), dict
     ):
-        check.fail("invalid_metadata_schema",
-                   "metadata needs a string event_type and an object event_payload")
+        check.fail(
+            "invalid_metadata_schema",
+            "metadata needs a string event_type and an object event_payload",
+        )
 
 
 def _check_text(check: CallCheck) -> None:
@@ -154,11 +160,14 @@ def _check_text(check: CallCheck) -> None:
     if not isinstance(text, str):
         return
     if check.method == "chat.update" and len(text) > UPDATE_TEXT_LIMIT:
-        check.fail("msg_too_long", f"text is {len(text)} chars (chat.update limit "
-                                   f"{UPDATE_TEXT_LIMIT})")
+        check.fail(
+            "msg_too_long", f"text is {len(text)} chars (chat.update limit {UPDATE_TEXT_LIMIT})"
+        )
     elif len(text) > TRUNCATE_TEXT_LIMIT:
-        check.violations.append(f"{check.method}: warning message_truncated: text is "
-                                f"{len(text)} chars (Slack truncates at {TRUNCATE_TEXT_LIMIT})")
+        check.violations.append(
+            f"{check.method}: warning message_truncated: text is "
+            f"{len(text)} chars (Slack truncates at {TRUNCATE_TEXT_LIMIT})"
+        )
         check.warnings.append("message_truncated")
         check.args["text"] = text[:TRUNCATE_TEXT_LIMIT]
 
@@ -184,15 +193,21 @@ def check_content(check: CallCheck) -> None:
     if "view" in args and method in _VIEW_KINDS:
         for msg in check_view(args["view"], kinds=_VIEW_KINDS[method]):
             check.fail("invalid_arguments", msg)
-    if method in _MESSAGE_METHODS and not any(
-        args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")
-    ) and method != "chat.update":
-        check.fail("no_text", "no text, blocks or attachments")
-    if method in ("chat.postMessage", "chat.postEphemeral") and args.get("blocks") and not (
-        args.get("text") or args.get("markdown_text")
+    if (
+        method in _MESSAGE_METHODS
+        and not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text"))
+        and method != "chat.update"
     ):
-        check.violations.append(f"{method}: blocks without a top-level text fallback "
-                                "(notifications and screen readers would show nothing)")
+        check.fail("no_text", "no text, blocks or attachments")
+    if (
+        method in ("chat.postMessage", "chat.postEphemeral")
+        and args.get("blocks")
+        and not (args.get("text") or args.get("markdown_text"))
+    ):
+        check.violations.append(
+            f"{method}: blocks without a top-level text fallback "
+            "(notifications and screen readers would show nothing)"
+        )
     _check_text(check)
     check.pings += [f"{method}: would ping: {p}" for p in find_pings(args)]
 
@@ -234,16 +249,29 @@ def check_call(method: str, args: dict[str, Any]) -> list[str]:
 
 def check_message_body(body: dict[str, Any], *, where: str = "response_url") -> CallCheck:
     """Check a message body sent to a response_url or returned in an ack."""
-    allowed = {"text", "blocks", "attachments", "response_type", "replace_original",
-               "delete_original", "unfurl_links", "unfurl_media", "thread_ts", "metadata",
-               "mrkdwn", "parse", "link_names"}
+    allowed = {
+        "text",
+        "blocks",
+        "attachments",
+        "response_type",
+        "replace_original",
+        "delete_original",
+        "unfurl_links",
+        "unfurl_media",
+        "thread_ts",
+        "metadata",
+        "mrkdwn",
+        "parse",
+        "link_names",
+    }
     check = CallCheck(where, args=dict(body))
     for name in sorted(set(body) - allowed):
         check.fail("invalid_arguments", f"unknown field {name!r}")
     rtype = body.get("response_type")
     if rtype is not None and rtype not in ("ephemeral", "in_channel"):
-        check.fail("invalid_arguments", f"response_type must be ephemeral or in_channel, "
-                                        f"got {rtype!r}")
+        check.fail(
+            "invalid_arguments", f"response_type must be ephemeral or in_channel, got {rtype!r}"
+        )
     if body.get("blocks") is not None:
         for msg in check_blocks(body["blocks"], limit=MESSAGE_BLOCK_LIMIT):
             check.fail("invalid_blocks", msg)

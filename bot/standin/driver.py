@@ -66,8 +66,9 @@ class CommandResult(Response):
 class SlackDriver(InteractiveMixin):
     """Sends slash commands, events and interactions to the app as Slack would."""
 
-    def __init__(self, fake: FakeSlack, app_url: str, signing_secret: str, *,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self, fake: FakeSlack, app_url: str, signing_secret: str, *, timeout: float = 10.0
+    ) -> None:
         self.fake = fake
         self.ws = fake.ws
         self.app_url = app_url
@@ -77,13 +78,22 @@ class SlackDriver(InteractiveMixin):
         self.last_response: Response | None = None
 
     # ---- transport ---------------------------------------------------------------------------
-    def send(self, body: bytes, content_type: str, headers: dict[str, str] | None = None, *,
-             sign_request: bool = True, timestamp: int | str | None = None) -> Response:
+    def send(
+        self,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        sign_request: bool = True,
+        timestamp: int | str | None = None,
+    ) -> Response:
         """POST raw bytes to the app. Signed unless ``sign_request=False``; ``headers`` override
         the computed ones (to forge signatures or timestamps)."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        final = {"Content-Type": content_type,
-                 "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
+        final = {
+            "Content-Type": content_type,
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        }
         if sign_request:
             final["X-Slack-Request-Timestamp"] = ts
             final["X-Slack-Signature"] = sign(self.signing_secret, ts, body)
@@ -100,8 +110,9 @@ class SlackDriver(InteractiveMixin):
         self.last_response = result
         return result
 
-    def _deliver(self, body: bytes, content_type: str, kind: str,
-                 headers: dict[str, str] | None = None) -> Response:
+    def _deliver(
+        self, body: bytes, content_type: str, kind: str, headers: dict[str, str] | None = None
+    ) -> Response:
         res = self.send(body, content_type, headers)
         if res.elapsed > ACK_DEADLINE:
             self.fake.violate(f"{kind}: ack took {res.elapsed:.2f}s (Slack times out after 3 s)")
@@ -111,8 +122,7 @@ class SlackDriver(InteractiveMixin):
         return res
 
     def _form(self, fields: dict[str, Any] | list[tuple[str, str]], kind: str) -> Response:
-        return self._deliver(urlencode(fields).encode(), "application/x-www-form-urlencoded",
-                             kind)
+        return self._deliver(urlencode(fields).encode(), "application/x-www-form-urlencoded", kind)
 
     def _payload(self, payload: dict[str, Any], kind: str) -> Response:
         return self._form({"payload": json.dumps(payload)}, kind)
@@ -131,35 +141,52 @@ class SlackDriver(InteractiveMixin):
         return channel
 
     # ---- slash commands --------------------------------------------------------------------
-    def command(self, user: str, channel: str | None, command: str,
-                text: str = "") -> CommandResult:
+    def command(
+        self, user: str, channel: str | None, command: str, text: str = ""
+    ) -> CommandResult:
         """Run ``/command text`` as ``user`` in ``channel`` (None or the user id: the user's DM
         with the bot). A text/JSON ack body is shown to the user as Slack would."""
         u = self._user(user)
         ch = self.ws.dm_channel(user) if channel in (None, user) else self._channel(str(channel))
         trigger_id = self.fake.new_trigger_id(user)
         response_url = self.fake.response_url_for(user, ch.id)
-        fields = [("token", VERIFICATION_TOKEN), ("team_id", TEAM_ID),
-                  ("team_domain", TEAM_DOMAIN), ("channel_id", ch.id),
-                  ("channel_name", "directmessage" if ch.is_im else ch.name),
-                  ("user_id", user), ("user_name", u.name), ("command", command),
-                  ("text", text), ("api_app_id", APP_ID), ("is_enterprise_install", "false"),
-                  ("response_url", response_url), ("trigger_id", trigger_id)]
+        fields = [
+            ("token", VERIFICATION_TOKEN),
+            ("team_id", TEAM_ID),
+            ("team_domain", TEAM_DOMAIN),
+            ("channel_id", ch.id),
+            ("channel_name", "directmessage" if ch.is_im else ch.name),
+            ("user_id", user),
+            ("user_name", u.name),
+            ("command", command),
+            ("text", text),
+            ("api_app_id", APP_ID),
+            ("is_enterprise_install", "false"),
+            ("response_url", response_url),
+            ("trigger_id", trigger_id),
+        ]
         slot = self.ws.reserve()
         res = self._form(fields, f"slash command {command}")
         if res.status == 200:
             self.fake.show_ack(user, ch.id, res.content_type, res.body, slot)
-        return CommandResult(res.status, res.body, res.headers, res.elapsed,
-                             trigger_id=trigger_id, response_url=response_url,
-                             channel_id=ch.id)
+        return CommandResult(
+            res.status,
+            res.body,
+            res.headers,
+            res.elapsed,
+            trigger_id=trigger_id,
+            response_url=response_url,
+            channel_id=ch.id,
+        )
 
     # ---- events ----------------------------------------------------------------------------
     def send_event(self, event: dict[str, Any]) -> Response:
         """Wrap ``event`` in an event_callback envelope and deliver it."""
         envelope = event_callback(event)
         self.last_event = envelope
-        return self._deliver(json.dumps(envelope).encode(), "application/json",
-                             f"event {event.get('type')}")
+        return self._deliver(
+            json.dumps(envelope).encode(), "application/json", f"event {event.get('type')}"
+        )
 
     def event(self, type: str, **fields: Any) -> Response:
         """Deliver any event (member_joined_channel, app_home_opened, user_change...) as given;
@@ -168,22 +195,33 @@ class SlackDriver(InteractiveMixin):
         event.setdefault("event_ts", self.ws.next_ts())
         return self.send_event(event)
 
-    def retry(self, last_event: dict[str, Any] | None = None, n: int = 1,
-              reason: str = "http_timeout") -> Response:
+    def retry(
+        self, last_event: dict[str, Any] | None = None, n: int = 1, reason: str = "http_timeout"
+    ) -> Response:
         """Resend an event_callback body unchanged with Slack's retry headers."""
         envelope = last_event or self.last_event
         if envelope is None:
             raise ValueError("no event to retry")
         headers = {"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": reason}
-        return self._deliver(json.dumps(envelope).encode(), "application/json",
-                             f"event retry {n}", headers)
+        return self._deliver(
+            json.dumps(envelope).encode(), "application/json", f"event retry {n}", headers
+        )
 
-    def _message_event(self, channel: Channel, user: str, text: str, ts: str,
-                       blocks: Any, thread_ts: str | None) -> dict[str, Any]:
-        event: dict[str, Any] = {"client_msg_id": str(uuid.uuid4()), "type": "message",
-                                 "text": text, "user": user, "ts": ts, "team": TEAM_ID,
-                                 "blocks": blocks, "channel": channel.id, "event_ts": ts,
-                                 "channel_type": channel.channel_type}
+    def _message_event(
+        self, channel: Channel, user: str, text: str, ts: str, blocks: Any, thread_ts: str | None
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "client_msg_id": str(uuid.uuid4()),
+            "type": "message",
+            "text": text,
+            "user": user,
+            "ts": ts,
+            "team": TEAM_ID,
+            "blocks": blocks,
+            "channel": channel.id,
+            "event_ts": ts,
+            "channel_type": channel.channel_type,
+        }
         if thread_ts:
             parent = self.ws.message(channel.id, thread_ts)
             event["thread_ts"] = thread_ts
@@ -222,17 +260,36 @@ class SlackDriver(InteractiveMixin):
             previous = self.ws.message_api(msg)
             msg.text = new_text
             msg.blocks = self.ws.normalize_blocks(
-                [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
-                    {"type": "text", "text": new_text}]}]}])
+                [
+                    {
+                        "type": "rich_text",
+                        "elements": [
+                            {
+                                "type": "rich_text_section",
+                                "elements": [{"type": "text", "text": new_text}],
+                            }
+                        ],
+                    }
+                ]
+            )
             msg.edited = {"user": user, "ts": self.ws.next_ts()}
             current = self.ws.message_api(msg)
         if BOT_USER_ID not in ch.members:
             return None
         event_ts = self.ws.next_ts()
-        return self.send_event({"type": "message", "subtype": "message_changed",
-                                "message": current, "previous_message": previous,
-                                "channel": ch.id, "hidden": True, "ts": event_ts,
-                                "event_ts": event_ts, "channel_type": ch.channel_type})
+        return self.send_event(
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "message": current,
+                "previous_message": previous,
+                "channel": ch.id,
+                "hidden": True,
+                "ts": event_ts,
+                "event_ts": event_ts,
+                "channel_type": ch.channel_type,
+            }
+        )
 
     def join(self, user: str, channel: str) -> Response:
         """``user`` joins ``channel``; sends ``member_joined_channel``."""
@@ -240,8 +297,13 @@ class SlackDriver(InteractiveMixin):
         with self.ws.lock:
             if user not in ch.members:
                 ch.members.append(user)
-        return self.event("member_joined_channel", user=user, channel=ch.id,
-                          channel_type="G" if ch.is_private else "C", team=TEAM_ID)
+        return self.event(
+            "member_joined_channel",
+            user=user,
+            channel=ch.id,
+            channel_type="G" if ch.is_private else "C",
+            team=TEAM_ID,
+        )
 
     def open_home(self, user: str) -> Response:
         """``user`` opens the bot's Home tab; sends ``app_home_opened``."""

@@ -33,6 +33,7 @@ class SettableClock:
     def now(self) -> datetime:
         return self.current
 
+
 TEAM = TEAM_ID
 
 
@@ -67,8 +68,13 @@ def settings_for(slack: FakeSlack, database_url: str) -> Settings:
 
 
 @contextmanager
-def running_bot(slack: FakeSlack, tmp_path: Path, now: datetime,
-                database_url: str | None = None, **overrides: object) -> Iterator[Bot]:
+def running_bot(
+    slack: FakeSlack,
+    tmp_path: Path,
+    now: datetime,
+    database_url: str | None = None,
+    **overrides: object,
+) -> Iterator[Bot]:
     clock = SettableClock(now)
     settings = settings_for(slack, database_url or f"sqlite:///{tmp_path / 'bot.db'}")
     settings = settings.model_copy(update=overrides)

@@ -36,8 +36,11 @@ class InspectionMixin:
 
     def _msg_dicts(self, channel: Channel, *, include_replies: bool) -> list[dict[str, Any]]:
         with self.ws.lock:
-            msgs = [m for m in channel.messages if not m.deleted] if include_replies else (
-                self.ws.top_level(channel))
+            msgs = (
+                [m for m in channel.messages if not m.deleted]
+                if include_replies
+                else (self.ws.top_level(channel))
+            )
             out = []
             for m in msgs:
                 d = self.ws.message_api(m)
@@ -104,8 +107,9 @@ class InspectionMixin:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in list(self.calls) if c.method == method]
 
-    def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0,
-                 interval: float = 0.01) -> T:
+    def wait_for(
+        self, predicate: Callable[[], T], timeout: float = 5.0, interval: float = 0.01
+    ) -> T:
         """Poll ``predicate`` until it returns something truthy (returned) or time out."""
         deadline = time.monotonic() + timeout
         while True:
@@ -113,6 +117,7 @@ class InspectionMixin:
             if result:
                 return result
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"condition not met within {timeout}s; "
-                                   f"violations so far: {self.violations}")
+                raise TimeoutError(
+                    f"condition not met within {timeout}s; violations so far: {self.violations}"
+                )
             time.sleep(interval)

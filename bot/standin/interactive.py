@@ -24,12 +24,28 @@ if TYPE_CHECKING:
     from bot.standin.server import FakeSlack
     from bot.standin.state import Workspace
 
-_STATEFUL = {"static_select", "external_select", "users_select", "conversations_select",
-             "channels_select", "multi_static_select", "multi_external_select",
-             "multi_users_select", "multi_conversations_select", "multi_channels_select",
-             "checkboxes", "radio_buttons", "datepicker", "timepicker", "datetimepicker",
-             "plain_text_input", "email_text_input", "url_text_input", "number_input",
-             "rich_text_input"}
+_STATEFUL = {
+    "static_select",
+    "external_select",
+    "users_select",
+    "conversations_select",
+    "channels_select",
+    "multi_static_select",
+    "multi_external_select",
+    "multi_users_select",
+    "multi_conversations_select",
+    "multi_channels_select",
+    "checkboxes",
+    "radio_buttons",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+}
 
 
 class InteractiveMixin:
@@ -43,20 +59,33 @@ class InteractiveMixin:
         def _payload(self, payload: dict[str, Any], kind: str) -> Response: ...
 
     def _base(self, kind: str, user: str) -> dict[str, Any]:
-        return {"type": kind, "user": user_obj(self._user(user)), "api_app_id": APP_ID,
-                "token": VERIFICATION_TOKEN, "team": team_obj(), "enterprise": None,
-                "is_enterprise_install": False}
+        return {
+            "type": kind,
+            "user": user_obj(self._user(user)),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "team": team_obj(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     def _view_record(self, view_id: str) -> ViewRecord:
         rec = self.ws.views.get(view_id) or next(
-            (h for h in self.ws.homes.values() if h.id == view_id), None)
+            (h for h in self.ws.homes.values() if h.id == view_id), None
+        )
         if rec is None or rec.closed:
             raise ValueError(f"view {view_id} is not open")
         return rec
 
     # ---- block_actions ---------------------------------------------------------------------
-    def click(self, user: str, message_or_view: dict[str, Any] | str, action_id: str,
-              value: Any = None, selected: Any = None) -> Response | None:
+    def click(
+        self,
+        user: str,
+        message_or_view: dict[str, Any] | str,
+        action_id: str,
+        value: Any = None,
+        selected: Any = None,
+    ) -> Response | None:
         """``user`` uses the element ``action_id`` in a message (a dict from
         ``fake.messages()``/``dm_messages()``), an ephemeral (from ``fake.ephemerals()``) or a
         view (a view dict or id). ``selected`` is the option value / user id / date... for
@@ -71,8 +100,9 @@ class InteractiveMixin:
             return self._click_ephemeral(user, target, action_id, value, selected)
         return self._click_message(user, target, action_id, value, selected)
 
-    def _click_message(self, user: str, target: dict[str, Any], action_id: str, value: Any,
-                       selected: Any) -> Response:
+    def _click_message(
+        self, user: str, target: dict[str, Any], action_id: str, value: Any, selected: Any
+    ) -> Response:
         channel = self.ws.channels.get(str(target.get("channel")))
         if channel is None:
             raise ValueError("pass a message dict from fake.messages()/dm_messages()")
@@ -84,21 +114,30 @@ class InteractiveMixin:
         block, element = find_action(msg.blocks or [], action_id)
         action = action_entry(block, element, value, selected)
         payload = self._base("block_actions", user)
-        payload.update({
-            "container": {"type": "message", "message_ts": msg.ts, "channel_id": channel.id,
-                          "is_ephemeral": False},
-            "trigger_id": self.fake.new_trigger_id(user),
-            "channel": {"id": channel.id, "name": "directmessage" if channel.is_im
-                        else channel.name},
-            "message": self.ws.message_api(msg),
-            "state": {"values": self._state_after(block, element, action)},
-            "response_url": self.fake.response_url_for(user, channel.id, message_ts=msg.ts),
-            "actions": [action],
-        })
+        payload.update(
+            {
+                "container": {
+                    "type": "message",
+                    "message_ts": msg.ts,
+                    "channel_id": channel.id,
+                    "is_ephemeral": False,
+                },
+                "trigger_id": self.fake.new_trigger_id(user),
+                "channel": {
+                    "id": channel.id,
+                    "name": "directmessage" if channel.is_im else channel.name,
+                },
+                "message": self.ws.message_api(msg),
+                "state": {"values": self._state_after(block, element, action)},
+                "response_url": self.fake.response_url_for(user, channel.id, message_ts=msg.ts),
+                "actions": [action],
+            }
+        )
         return self._payload(payload, f"block_actions {action_id}")
 
-    def _click_ephemeral(self, user: str, target: dict[str, Any], action_id: str, value: Any,
-                         selected: Any) -> Response:
+    def _click_ephemeral(
+        self, user: str, target: dict[str, Any], action_id: str, value: Any, selected: Any
+    ) -> Response:
         eph = next((e for e in self.ws.ephemerals if e.id == target.get("ephemeral_id")), None)
         if eph is None or eph.deleted or eph.user != user:
             raise ValueError("that ephemeral message is not visible to this user")
@@ -106,28 +145,41 @@ class InteractiveMixin:
         action = action_entry(block, element, value, selected)
         channel = self.ws.channels.get(eph.channel)
         payload = self._base("block_actions", user)
-        payload.update({
-            "container": {"type": "message", "message_ts": eph.ts, "channel_id": eph.channel,
-                          "is_ephemeral": True},
-            "trigger_id": self.fake.new_trigger_id(user),
-            "channel": {"id": eph.channel, "name": channel.name if channel and not channel.is_im
-                        else "directmessage"},
-            "state": {"values": self._state_after(block, element, action)},
-            "response_url": self.fake.response_url_for(user, eph.channel, ephemeral_id=eph.id),
-            "actions": [action],
-        })
+        payload.update(
+            {
+                "container": {
+                    "type": "message",
+                    "message_ts": eph.ts,
+                    "channel_id": eph.channel,
+                    "is_ephemeral": True,
+                },
+                "trigger_id": self.fake.new_trigger_id(user),
+                "channel": {
+                    "id": eph.channel,
+                    "name": channel.name if channel and not channel.is_im else "directmessage",
+                },
+                "state": {"values": self._state_after(block, element, action)},
+                "response_url": self.fake.response_url_for(user, eph.channel, ephemeral_id=eph.id),
+                "actions": [action],
+            }
+        )
         return self._payload(payload, f"block_actions {action_id}")
 
-    def _state_after(self, block: dict[str, Any], element: dict[str, Any],
-                     action: dict[str, Any]) -> dict[str, Any]:
+    def _state_after(
+        self, block: dict[str, Any], element: dict[str, Any], action: dict[str, Any]
+    ) -> dict[str, Any]:
         if element.get("type") not in _STATEFUL:
             return {}
-        entry = {k: v for k, v in action.items()
-                 if k not in ("action_id", "block_id", "action_ts", "placeholder")}
+        entry = {
+            k: v
+            for k, v in action.items()
+            if k not in ("action_id", "block_id", "action_ts", "placeholder")
+        }
         return {block.get("block_id"): {element.get("action_id"): entry}}
 
-    def _click_view(self, user: str, view_id: str, action_id: str, value: Any,
-                    selected: Any) -> Response | None:
+    def _click_view(
+        self, user: str, view_id: str, action_id: str, value: Any, selected: Any
+    ) -> Response | None:
         with self.ws.lock:
             rec = self._view_record(view_id)
             if rec.owner != user:
@@ -140,9 +192,14 @@ class InteractiveMixin:
                 return None
             view = copy.deepcopy(rec.view)
         payload = self._base("block_actions", user)
-        payload.update({"container": {"type": "view", "view_id": view_id},
-                        "trigger_id": self.fake.new_trigger_id(user, view_id),
-                        "view": view, "actions": [action]})
+        payload.update(
+            {
+                "container": {"type": "view", "view_id": view_id},
+                "trigger_id": self.fake.new_trigger_id(user, view_id),
+                "view": view,
+                "actions": [action],
+            }
+        )
         return self._payload(payload, f"block_actions {action_id}")
 
     # ---- view_submission / view_closed -----------------------------------------------------
@@ -152,8 +209,9 @@ class InteractiveMixin:
             raise ValueError(f"{view_id} is not {user}'s top modal (stack: {stack})")
         return self.ws.views[view_id]
 
-    def submit(self, user: str, view_id: str,
-               values: dict[str, dict[str, Any]] | None = None) -> Response:
+    def submit(
+        self, user: str, view_id: str, values: dict[str, dict[str, Any]] | None = None
+    ) -> Response:
         """``user`` submits their top modal with ``values[block_id][action_id]`` (plain values:
         a string, an option value, a user id, a list for multi-selects/checkboxes...). Inputs not
         given keep their current/initial value. The ack's response_action is applied."""
@@ -164,8 +222,11 @@ class InteractiveMixin:
                 raise ValueError(f"view {view_id} has no submit button")
             view = copy.deepcopy(rec.view)
             state = view["state"]["values"]
-            inputs = {b.get("block_id"): b for b in view.get("blocks", [])
-                      if isinstance(b, dict) and b.get("type") == "input"}
+            inputs = {
+                b.get("block_id"): b
+                for b in view.get("blocks", [])
+                if isinstance(b, dict) and b.get("type") == "input"
+            }
             for block_id, entries in values.items():
                 block = inputs.get(block_id)
                 if block is None:
@@ -173,8 +234,10 @@ class InteractiveMixin:
                 for action_id, value in entries.items():
                     element = block.get("element", {})
                     if element.get("action_id") != action_id:
-                        raise ValueError(f"input {block_id!r} has action_id "
-                                         f"{element.get('action_id')!r}, not {action_id!r}")
+                        raise ValueError(
+                            f"input {block_id!r} has action_id "
+                            f"{element.get('action_id')!r}, not {action_id!r}"
+                        )
                     state.setdefault(block_id, {})[action_id] = state_value(element, value)
             for block_id, block in inputs.items():
                 element = block.get("element", {})
@@ -184,16 +247,24 @@ class InteractiveMixin:
                     entry = state_value(element, initial_value(element))
                     state[block_id][aid] = entry
                 if is_empty(entry) and not block.get("optional"):
-                    raise ValueError(f"required input {text_of(block.get('label'))!r} "
-                                     f"({block_id}) is empty; Slack would not submit")
+                    raise ValueError(
+                        f"required input {text_of(block.get('label'))!r} "
+                        f"({block_id}) is empty; Slack would not submit"
+                    )
             rec.view["state"] = copy.deepcopy(view["state"])
         payload = self._base("view_submission", user)
-        payload.update({"trigger_id": self.fake.new_trigger_id(user, view_id), "view": view,
-                        "response_urls": []})
+        payload.update(
+            {
+                "trigger_id": self.fake.new_trigger_id(user, view_id),
+                "view": view,
+                "response_urls": [],
+            }
+        )
         seq = self.ws.next_seq()
         res = self._payload(payload, f"view_submission {view.get('callback_id')}")
-        apply_view_ack(self.ws, user, view_id, res.status, res.content_type, res.body,
-                       self.fake.violate, seq)
+        apply_view_ack(
+            self.ws, user, view_id, res.status, res.content_type, res.body, self.fake.violate, seq
+        )
         return res
 
     def close(self, user: str, view_id: str) -> Response | None:

@@ -44,17 +44,32 @@ class User:
         label, offset = self.tz_info()
         real = self.real_name or self.name
         profile: dict[str, Any] = {
-            "real_name": real, "real_name_normalized": real, "display_name": self.name,
-            "display_name_normalized": self.name, "team": TEAM_ID,
+            "real_name": real,
+            "real_name_normalized": real,
+            "display_name": self.name,
+            "display_name_normalized": self.name,
+            "team": TEAM_ID,
         }
         if self.bot_id:
             profile["bot_id"] = self.bot_id
         return {
-            "id": self.id, "team_id": TEAM_ID, "name": self.name, "deleted": self.deleted,
-            "color": "9f69e7", "real_name": real, "tz": self.tz, "tz_label": label,
-            "tz_offset": offset, "profile": profile, "is_admin": self.is_admin,
-            "is_owner": False, "is_primary_owner": False, "is_restricted": False,
-            "is_ultra_restricted": False, "is_bot": self.is_bot, "is_app_user": False,
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "name": self.name,
+            "deleted": self.deleted,
+            "color": "9f69e7",
+            "real_name": real,
+            "tz": self.tz,
+            "tz_label": label,
+            "tz_offset": offset,
+            "profile": profile,
+            "is_admin": self.is_admin,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
             "updated": 1700000000,
         }
 
@@ -82,14 +97,34 @@ class Message:
     def is_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
-    def to_api(self, *, include_metadata: bool = True, replies: list[Message] | None = None,
-               parent_user: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "message", "user": self.user, "text": self.text,
-                               "ts": self.ts, "team": TEAM_ID}
+    def to_api(
+        self,
+        *,
+        include_metadata: bool = True,
+        replies: list[Message] | None = None,
+        parent_user: str | None = None,
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "message",
+            "user": self.user,
+            "text": self.text,
+            "ts": self.ts,
+            "team": TEAM_ID,
+        }
         if self.bot_id:
-            out.update({"bot_id": self.bot_id, "app_id": APP_ID,
-                        "bot_profile": {"id": self.bot_id, "app_id": APP_ID, "name": BOT_NAME,
-                                        "deleted": False, "team_id": TEAM_ID}})
+            out.update(
+                {
+                    "bot_id": self.bot_id,
+                    "app_id": APP_ID,
+                    "bot_profile": {
+                        "id": self.bot_id,
+                        "app_id": APP_ID,
+                        "name": BOT_NAME,
+                        "deleted": False,
+                        "team_id": TEAM_ID,
+                    },
+                }
+            )
         if self.blocks is not None:
             out["blocks"] = copy.deepcopy(self.blocks)
         if self.attachments:
@@ -141,14 +176,31 @@ class Channel:
 
     def to_api(self, *, is_member: bool, include_num_members: bool = False) -> dict[str, Any]:
         if self.is_im:
-            return {"id": self.id, "created": self.created, "is_im": True, "is_org_shared": False,
-                    "user": self.im_user, "is_user_deleted": False, "priority": 0}
+            return {
+                "id": self.id,
+                "created": self.created,
+                "is_im": True,
+                "is_org_shared": False,
+                "user": self.im_user,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
         out: dict[str, Any] = {
-            "id": self.id, "name": self.name, "name_normalized": self.name,
-            "is_channel": not self.is_private, "is_group": self.is_private, "is_im": False,
-            "is_mpim": False, "is_private": self.is_private, "created": self.created,
-            "is_archived": False, "is_general": self.name == "general", "is_shared": False,
-            "is_ext_shared": False, "is_org_shared": False, "is_member": is_member,
+            "id": self.id,
+            "name": self.name,
+            "name_normalized": self.name,
+            "is_channel": not self.is_private,
+            "is_group": self.is_private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": self.is_private,
+            "created": self.created,
+            "is_archived": False,
+            "is_general": self.name == "general",
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "is_member": is_member,
             "creator": self.members[0] if self.members else "",
             "topic": {"value": "", "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0},
@@ -174,10 +226,18 @@ class Ephemeral:
     deleted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID,
-                               "text": self.text, "ts": self.ts, "channel": self.channel,
-                               "for_user": self.user, "is_ephemeral": True,
-                               "source": self.source, "ephemeral_id": self.id}
+        out: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "text": self.text,
+            "ts": self.ts,
+            "channel": self.channel,
+            "for_user": self.user,
+            "is_ephemeral": True,
+            "source": self.source,
+            "ephemeral_id": self.id,
+        }
         if self.blocks is not None:
             out["blocks"] = copy.deepcopy(self.blocks)
         if self.thread_ts:
@@ -227,8 +287,13 @@ class UploadedFile:
     shared_in: list[str] = field(default_factory=list)
 
     def to_api(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.filename, "title": self.title,
-                "size": len(self.data or b""), "user": BOT_USER_ID,
-                "mimetype": "application/octet-stream", "filetype": "binary",
-                "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{self.id}/"
-                               f"{self.filename}"}
+        return {
+            "id": self.id,
+            "name": self.filename,
+            "title": self.title,
+            "size": len(self.data or b""),
+            "user": BOT_USER_ID,
+            "mimetype": "application/octet-stream",
+            "filetype": "binary",
+            "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{self.id}/{self.filename}",
+        }

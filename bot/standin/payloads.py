@@ -34,19 +34,38 @@ def event_callback(event: dict[str, Any]) -> dict[str, Any]:
     """An Events API ``event_callback`` envelope with a unique event_id."""
     n = next(_event_ids)
     return {
-        "token": VERIFICATION_TOKEN, "team_id": TEAM_ID, "context_team_id": TEAM_ID,
-        "context_enterprise_id": None, "api_app_id": APP_ID, "event": event,
-        "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:8].upper()}{n:04d}",
+        "token": VERIFICATION_TOKEN,
+        "team_id": TEAM_ID,
+        "context_team_id": TEAM_ID,
+        "context_enterprise_id": None,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:8].upper()}{n:04d}",
         "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                            "is_bot": True, "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-{uuid.uuid4().hex}",
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": f"4-{uuid.uuid4().hex}",
     }
 
 
 def rich_text_blocks(text: str) -> list[dict[str, Any]]:
-    return [{"type": "rich_text", "elements": [
-        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}]
+    return [
+        {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+            ],
+        }
+    ]
 
 
 def _children(block: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,14 +73,16 @@ def _children(block: dict[str, Any]) -> list[dict[str, Any]]:
     for key in ("accessory", "element"):
         if isinstance(block.get(key), dict):
             out.append(block[key])
-    if block.get("type") in ("actions", "context_actions") and isinstance(block.get("elements"),
-                                                                        list):
+    if block.get("type") in ("actions", "context_actions") and isinstance(
+        block.get("elements"), list
+    ):
         out += [e for e in block["elements"] if isinstance(e, dict)]
     return out
 
 
-def find_action(blocks: list[dict[str, Any]],
-                action_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def find_action(
+    blocks: list[dict[str, Any]], action_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(block, element) for the interactive element with ``action_id``."""
     for block in blocks:
         for element in _children(block):
@@ -85,8 +106,9 @@ def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
         if opt.get("value") == value:
             return {k: opt[k] for k in ("text", "value", "description") if k in opt}
     allowed = [o.get("value") for o in _options(element)]
-    raise ValueError(f"{element.get('action_id')!r}: {value!r} is not an option; "
-                     f"options are {allowed}")
+    raise ValueError(
+        f"{element.get('action_id')!r}: {value!r} is not an option; options are {allowed}"
+    )
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -125,13 +147,18 @@ def state_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
             raise ValueError(f"{element.get('action_id')!r}: more than {limit} selected")
         out["selected_options"] = picked
     elif etype in ("users_select", "conversations_select", "channels_select"):
-        key = {"users_select": "selected_user", "conversations_select": "selected_conversation",
-               "channels_select": "selected_channel"}[etype]
+        key = {
+            "users_select": "selected_user",
+            "conversations_select": "selected_conversation",
+            "channels_select": "selected_channel",
+        }[etype]
         out[key] = value
     elif etype in ("multi_users_select", "multi_conversations_select", "multi_channels_select"):
-        key = {"multi_users_select": "selected_users",
-               "multi_conversations_select": "selected_conversations",
-               "multi_channels_select": "selected_channels"}[etype]
+        key = {
+            "multi_users_select": "selected_users",
+            "multi_conversations_select": "selected_conversations",
+            "multi_channels_select": "selected_channels",
+        }[etype]
         out[key] = _as_list(value)
     elif etype == "datepicker":
         if value is not None and not _DATE_RE.match(str(value)):
@@ -162,9 +189,18 @@ def initial_value(element: dict[str, Any]) -> Any:
         return element["initial_option"].get("value")
     if "initial_options" in element:
         return [o.get("value") for o in element["initial_options"]]
-    for key in ("initial_value", "initial_user", "initial_users", "initial_conversation",
-                "initial_conversations", "initial_channel", "initial_channels", "initial_date",
-                "initial_time", "initial_date_time"):
+    for key in (
+        "initial_value",
+        "initial_user",
+        "initial_users",
+        "initial_conversation",
+        "initial_conversations",
+        "initial_channel",
+        "initial_channels",
+        "initial_date",
+        "initial_time",
+        "initial_date_time",
+    ):
         if key in element:
             return element[key]
     return None
@@ -176,16 +212,22 @@ def is_empty(entry: dict[str, Any]) -> bool:
     return all(v in (None, "", []) for v in values)
 
 
-def action_entry(block: dict[str, Any], element: dict[str, Any], value: Any,
-                 selected: Any) -> dict[str, Any]:
+def action_entry(
+    block: dict[str, Any], element: dict[str, Any], value: Any, selected: Any
+) -> dict[str, Any]:
     """One ``actions[]`` entry of a block_actions payload."""
     etype = element.get("type")
-    action: dict[str, Any] = {"action_id": element.get("action_id"),
-                              "block_id": block.get("block_id"), "type": etype}
+    action: dict[str, Any] = {
+        "action_id": element.get("action_id"),
+        "block_id": block.get("block_id"),
+        "type": etype,
+    }
     if etype == "button":
         if value is not None and value != element.get("value"):
-            raise ValueError(f"button {element.get('action_id')!r} has value "
-                             f"{element.get('value')!r}; a user cannot send {value!r}")
+            raise ValueError(
+                f"button {element.get('action_id')!r} has value "
+                f"{element.get('value')!r}; a user cannot send {value!r}"
+            )
         action["text"] = element.get("text")
         if "value" in element:
             action["value"] = element["value"]

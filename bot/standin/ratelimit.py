@@ -93,8 +93,9 @@ class TokenBucket:
 class RateLimiter:
     """Per-method (and for chat.postMessage per-channel) buckets for one workspace token."""
 
-    def __init__(self, config: RateLimitConfig | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: RateLimitConfig | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config or RateLimitConfig()
         self.clock = clock
         self._buckets: dict[tuple[str, str], TokenBucket] = {}

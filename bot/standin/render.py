@@ -7,11 +7,26 @@ from typing import Any
 from bot.standin.models import BOT_USER_ID, Message
 from bot.standin.state import Workspace
 
-_SELECTS = {"static_select", "external_select", "users_select", "conversations_select",
-            "channels_select", "multi_static_select", "multi_external_select",
-            "multi_users_select", "multi_conversations_select", "multi_channels_select"}
-_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input",
-           "rich_text_input", "file_input"}
+_SELECTS = {
+    "static_select",
+    "external_select",
+    "users_select",
+    "conversations_select",
+    "channels_select",
+    "multi_static_select",
+    "multi_external_select",
+    "multi_users_select",
+    "multi_conversations_select",
+    "multi_channels_select",
+}
+_INPUTS = {
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "file_input",
+}
 
 
 def text_of(obj: Any) -> str:
@@ -50,8 +65,11 @@ def render_element(el: Any) -> str:
         picked = {o.get("value") for o in el.get("initial_options", []) if isinstance(o, dict)}
         if isinstance(el.get("initial_option"), dict):
             picked.add(el["initial_option"].get("value"))
-        return " ".join(f"[{'x' if o.get('value') in picked else ' '}] {_option_label(o)}"
-                        for o in el.get("options", []) if isinstance(o, dict))
+        return " ".join(
+            f"[{'x' if o.get('value') in picked else ' '}] {_option_label(o)}"
+            for o in el.get("options", [])
+            if isinstance(o, dict)
+        )
     if etype in ("datepicker", "timepicker", "datetimepicker"):
         initial = el.get("initial_date") or el.get("initial_time") or el.get("initial_date_time")
         return f"[{initial or text_of(el.get('placeholder')) or etype}]"
@@ -112,8 +130,9 @@ def render_blocks(blocks: list[Any]) -> list[str]:
             lines.append(" ".join(render_element(e) for e in block.get("elements", [])))
         elif btype == "input":
             optional = " (optional)" if block.get("optional") else ""
-            lines.append(f"{text_of(block.get('label'))}{optional}: "
-                         f"{render_element(block.get('element'))}")
+            lines.append(
+                f"{text_of(block.get('label'))}{optional}: {render_element(block.get('element'))}"
+            )
             if block.get("hint"):
                 lines.append(f"  ({text_of(block['hint'])})")
         elif btype == "image":
@@ -130,8 +149,7 @@ def render_blocks(blocks: list[Any]) -> list[str]:
 def render_view(view: dict[str, Any]) -> list[str]:
     lines = []
     if view.get("type") == "modal":
-        buttons = " ".join(f"[{text_of(view.get(k))}]" for k in ("close", "submit")
-                           if view.get(k))
+        buttons = " ".join(f"[{text_of(view.get(k))}]" for k in ("close", "submit") if view.get(k))
         lines.append(f"== {text_of(view.get('title'))} ==  {buttons}".rstrip())
     return lines + render_blocks(view.get("blocks") or [])
 
@@ -169,7 +187,7 @@ def transcript(ws: Workspace, user_id: str) -> str:
         for eph in ws.ephemerals:
             if eph.user == user_id and not eph.deleted:
                 channel = ws.channels.get(eph.channel)
-                where = ("DM" if channel is None or channel.is_im else f"#{channel.name}")
+                where = "DM" if channel is None or channel.is_im else f"#{channel.name}"
                 header = f"[{where}, only visible to you] {name(BOT_USER_ID)}:"
                 entries.append((eph.seq, _entry(header, _body(eph.text, eph.blocks))))
         for seq, uid, action, view in ws.view_log:

@@ -19,27 +19,45 @@ from bot.standin.state import RESPONSE_URL_TTL, RESPONSE_URL_USES, Workspace
 Violate = Callable[[str], None]
 
 
-def _show(ws: Workspace, body: dict[str, Any], user: str, channel_id: str, source: str,
-          at: tuple[int, str] | None = None) -> None:
+def _show(
+    ws: Workspace,
+    body: dict[str, Any],
+    user: str,
+    channel_id: str,
+    source: str,
+    at: tuple[int, str] | None = None,
+) -> None:
     text = str(body.get("text") or "")
     blocks = body.get("blocks")
     if body.get("response_type") == "in_channel":
         channel = ws.channels.get(channel_id) or ws.dm_channel(user)
-        ws.add_message(channel, user=BOT_USER_ID, text=text, blocks=blocks, bot=True,
-                       thread_ts=body.get("thread_ts"), metadata=body.get("metadata"), at=at)
+        ws.add_message(
+            channel,
+            user=BOT_USER_ID,
+            text=text,
+            blocks=blocks,
+            bot=True,
+            thread_ts=body.get("thread_ts"),
+            metadata=body.get("metadata"),
+            at=at,
+        )
     else:
-        ws.add_ephemeral(channel_id, user, text, blocks, source=source,
-                         thread_ts=body.get("thread_ts"), at=at)
+        ws.add_ephemeral(
+            channel_id, user, text, blocks, source=source, thread_ts=body.get("thread_ts"), at=at
+        )
 
 
-def _apply_to_original(ws: Workspace, rec: ResponseUrl, body: dict[str, Any],
-                       violate: Violate) -> bool:
+def _apply_to_original(
+    ws: Workspace, rec: ResponseUrl, body: dict[str, Any], violate: Violate
+) -> bool:
     """Handle replace_original/delete_original; False when there is no original to act on."""
     eph = next((e for e in ws.ephemerals if e.id == rec.ephemeral_id), None)
     msg = ws.message(rec.channel, rec.message_ts) if rec.message_ts else None
     if eph is None and (msg is None or msg.bot_id != BOT_ID):
-        violate("response_url: replace_original/delete_original but the response_url does not "
-                "belong to a bot message")
+        violate(
+            "response_url: replace_original/delete_original but the response_url does not "
+            "belong to a bot message"
+        )
         return False
     if body.get("delete_original"):
         if eph is not None:
@@ -56,8 +74,9 @@ def _apply_to_original(ws: Workspace, rec: ResponseUrl, body: dict[str, Any],
     return True
 
 
-def post_to_response_url(ws: Workspace, token: str, raw: bytes,
-                         violate: Violate) -> tuple[int, str, dict[str, Any]]:
+def post_to_response_url(
+    ws: Workspace, token: str, raw: bytes, violate: Violate
+) -> tuple[int, str, dict[str, Any]]:
     """Serve ``POST /response/<token>``: (HTTP status, plain-text body, parsed JSON body)."""
     with ws.lock:
         rec = ws.response_urls.get(token)
@@ -93,8 +112,15 @@ def post_to_response_url(ws: Workspace, token: str, raw: bytes,
         return 200, "ok", body
 
 
-def show_ack_body(ws: Workspace, user: str, channel_id: str, content_type: str, raw: bytes,
-                  violate: Violate, at: tuple[int, str] | None = None) -> None:
+def show_ack_body(
+    ws: Workspace,
+    user: str,
+    channel_id: str,
+    content_type: str,
+    raw: bytes,
+    violate: Violate,
+    at: tuple[int, str] | None = None,
+) -> None:
     """Show a slash command's ack body to the user, as Slack does (plain text or JSON).
     ``at`` is the (seq, ts) reserved when the command was sent, so the ack sorts before any
     follow-up the app sent while the ack was in flight."""

@@ -67,8 +67,14 @@ def parse_body(content_type: str, body: bytes, query: str) -> tuple[dict[str, An
 class FakeSlack(InspectionMixin):
     """A strict in-process Slack: workspace model + Web API over HTTP + inspection helpers."""
 
-    def __init__(self, *, rate_limits: bool = False, limits: RateLimitConfig | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        rate_limits: bool = False,
+        limits: RateLimitConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.ws = Workspace()
         self.limiter = RateLimiter(limits)
         self.rate_limits = rate_limits
@@ -88,8 +94,12 @@ class FakeSlack(InspectionMixin):
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-slack",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            name="fake-slack",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -125,29 +135,58 @@ class FakeSlack(InspectionMixin):
         return f"{self.base_url}/api/"
 
     # ---- workspace setup -------------------------------------------------------------------
-    def add_user(self, user_id: str, name: str, tz: str = "UTC", *, is_bot: bool = False,
-                 deleted: bool = False, is_admin: bool = False,
-                 real_name: str | None = None) -> User:
-        return self.ws.add_user(user_id, name, tz, is_bot=is_bot, deleted=deleted,
-                                is_admin=is_admin, real_name=real_name)
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "UTC",
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        real_name: str | None = None,
+    ) -> User:
+        return self.ws.add_user(
+            user_id,
+            name,
+            tz,
+            is_bot=is_bot,
+            deleted=deleted,
+            is_admin=is_admin,
+            real_name=real_name,
+        )
 
     def set_user_tz(self, user_id: str, tz: str) -> User:
         return self.ws.set_user_tz(user_id, tz)
 
-    def add_channel(self, channel_id: str, name: str, members: list[str],
-                    is_private: bool = False, *, bot_member: bool = True) -> Channel:
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        members: list[str],
+        is_private: bool = False,
+        *,
+        bot_member: bool = True,
+    ) -> Channel:
         return self.ws.add_channel(channel_id, name, members, is_private, bot_member=bot_member)
 
     def new_trigger_id(self, user_id: str, view_id: str | None = None) -> str:
         """Issue a trigger id for ``user_id`` (valid once, for ``ws.trigger_ttl`` seconds)."""
         return self.ws.new_trigger_id(user_id, view_id)
 
-    def response_url_for(self, user_id: str, channel_id: str, *, message_ts: str | None = None,
-                         ephemeral_id: int | None = None) -> str:
+    def response_url_for(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        message_ts: str | None = None,
+        ephemeral_id: int | None = None,
+    ) -> str:
         """Issue a response_url owned by ``user_id`` in ``channel_id`` (optionally tied to the
         message it was issued for, for replace_original/delete_original)."""
-        rec = self.ws.new_response_url(user_id, channel_id, message_ts=message_ts,
-                                       ephemeral_id=ephemeral_id)
+        rec = self.ws.new_response_url(
+            user_id, channel_id, message_ts=message_ts, ephemeral_id=ephemeral_id
+        )
         return f"{self.base_url}/response/{rec.token}"
 
     def floor_seconds(self, method: str, n_calls: int, n_channels: int = 1) -> float:
@@ -178,13 +217,18 @@ class FakeSlack(InspectionMixin):
             return ref
         return f"im:{channel.im_user}" if channel.is_im else channel.id
 
-    def handle_api(self, method: str, args: dict[str, Any], token: str | None, is_json: bool,
-                   parse_error: str = "", charset: bool = True
-                   ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def handle_api(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        is_json: bool,
+        parse_error: str = "",
+        charset: bool = True,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """Serve one Web API call: (HTTP status, JSON body, extra headers)."""
         with self.ws.lock:
-            status, resp, headers, seen = self._dispatch(method, args, token, is_json,
-                                                         parse_error)
+            status, resp, headers, seen = self._dispatch(method, args, token, is_json, parse_error)
             if is_json and not charset and resp.get("ok"):
                 resp["warning"] = ",".join(filter(None, [resp.get("warning"), "missing_charset"]))
                 meta = resp.setdefault("response_metadata", {})
@@ -192,9 +236,9 @@ class FakeSlack(InspectionMixin):
             self.calls.append(Call(method, seen, resp))
             return status, resp, headers
 
-    def _dispatch(self, method: str, args: dict[str, Any], token: str | None, is_json: bool,
-                  parse_error: str
-                  ) -> tuple[int, dict[str, Any], dict[str, str], dict[str, Any]]:
+    def _dispatch(
+        self, method: str, args: dict[str, Any], token: str | None, is_json: bool, parse_error: str
+    ) -> tuple[int, dict[str, Any], dict[str, str], dict[str, Any]]:
         """(status, body, headers, args as recorded: decoded when they could be checked)."""
         if not token:
             return 200, err("not_authed"), {}, args
@@ -236,8 +280,9 @@ class FakeSlack(InspectionMixin):
     def handle_response_url(self, token: str, raw: bytes) -> tuple[int, str]:
         status, text, body = post_to_response_url(self.ws, token, raw, self.violate)
         with self.ws.lock:
-            self.calls.append(Call("response_url", body, {"ok": status == 200, "status": status,
-                                                          "body": text}))
+            self.calls.append(
+                Call("response_url", body, {"ok": status == 200, "status": status, "body": text})
+            )
         return status, text
 
     def handle_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
@@ -247,13 +292,21 @@ class FakeSlack(InspectionMixin):
                 self.violations.append(f"upload: unknown file id {file_id}")
                 return 404, "file_not_found"
             if len(data) != f.length:
-                self.violations.append(f"upload: {f.filename} sent {len(data)} bytes but "
-                                       f"files.getUploadURLExternal declared {f.length}")
+                self.violations.append(
+                    f"upload: {f.filename} sent {len(data)} bytes but "
+                    f"files.getUploadURLExternal declared {f.length}"
+                )
             f.data = data
             return 200, f"OK - {len(data)}"
 
-    def show_ack(self, user_id: str, channel_id: str, content_type: str, body: bytes,
-                 at: tuple[int, str] | None = None) -> None:
+    def show_ack(
+        self,
+        user_id: str,
+        channel_id: str,
+        content_type: str,
+        body: bytes,
+        at: tuple[int, str] | None = None,
+    ) -> None:
         """Display a slash command's ack body to the user, as Slack would."""
         show_ack_body(self.ws, user_id, channel_id, content_type, body, self.violate, at)
 
@@ -291,12 +344,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path
         if path.startswith("/api/"):
-            self._api(path[len("/api/"):], body, parts.query)
+            self._api(path[len("/api/") :], body, parts.query)
         elif path.startswith("/response/") and self.command == "POST":
-            status, text = self.fake.handle_response_url(path[len("/response/"):], body)
+            status, text = self.fake.handle_response_url(path[len("/response/") :], body)
             self._send(status, text.encode(), "text/plain; charset=utf-8", {})
         elif path.startswith("/upload/v1/") and self.command == "POST":
-            status, text = self.fake.handle_upload(path[len("/upload/v1/"):], body)
+            status, text = self.fake.handle_upload(path[len("/upload/v1/") :], body)
             self._send(status, text.encode(), "text/plain; charset=utf-8", {})
         else:
             self._send(404, b"not found", "text/plain", {})
@@ -313,6 +366,7 @@ class _Handler(BaseHTTPRequestHandler):
             raw = args.pop("token", None)
             token = raw if isinstance(raw, str) else None
         status, resp, headers = self.fake.handle_api(
-            method, args, token, is_json, parse_error, charset="charset" in ctype.lower())
+            method, args, token, is_json, parse_error, charset="charset" in ctype.lower()
+        )
         payload = json.dumps(resp).encode()
         self._send(status, payload, "application/json; charset=utf-8", headers)

@@ -87,13 +87,28 @@ class Workspace:
             return f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
 
     # ---- users and channels ---------------------------------------------------------------
-    def add_user(self, user_id: str, name: str, tz: str = "UTC", *, is_bot: bool = False,
-                 deleted: bool = False, is_admin: bool = False,
-                 real_name: str | None = None) -> User:
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "UTC",
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        real_name: str | None = None,
+    ) -> User:
         ZoneInfo(tz)
         with self.lock:
-            user = User(user_id, name, tz, is_bot=is_bot, deleted=deleted, is_admin=is_admin,
-                        real_name=real_name)
+            user = User(
+                user_id,
+                name,
+                tz,
+                is_bot=is_bot,
+                deleted=deleted,
+                is_admin=is_admin,
+                real_name=real_name,
+            )
             self.users[user_id] = user
             return user
 
@@ -103,8 +118,15 @@ class Workspace:
             self.users[user_id].tz = tz
             return self.users[user_id]
 
-    def add_channel(self, channel_id: str, name: str, members: list[str],
-                    is_private: bool = False, *, bot_member: bool = True) -> Channel:
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        members: list[str],
+        is_private: bool = False,
+        *,
+        bot_member: bool = True,
+    ) -> Channel:
         with self.lock:
             members = list(dict.fromkeys(members))
             if bot_member and BOT_USER_ID not in members:
@@ -119,8 +141,7 @@ class Workspace:
             if ref in self.channels:
                 return self.channels[ref]
             name = ref.removeprefix("#")
-            return next((c for c in self.channels.values() if not c.is_im and c.name == name),
-                        None)
+            return next((c for c in self.channels.values() if not c.is_im and c.name == name), None)
 
     def find_dm(self, user_id: str) -> Channel | None:
         with self.lock:
@@ -136,8 +157,9 @@ class Workspace:
             cid = "D" + user_id[1:]
             while cid in self.channels:
                 cid += "X"
-            channel = Channel(cid, cid, [user_id, BOT_USER_ID], int(time.time()),
-                              is_private=True, im_user=user_id)
+            channel = Channel(
+                cid, cid, [user_id, BOT_USER_ID], int(time.time()), is_private=True, im_user=user_id
+            )
             self.channels[cid] = channel
             return channel
 
@@ -158,12 +180,30 @@ class Workspace:
         return out
 
     def _assign_action_ids(self, node: Any) -> None:
-        interactive = {"button", "static_select", "external_select", "users_select",
-                       "conversations_select", "channels_select", "multi_static_select",
-                       "multi_external_select", "multi_users_select", "multi_conversations_select",
-                       "multi_channels_select", "overflow", "datepicker", "timepicker",
-                       "datetimepicker", "checkboxes", "radio_buttons", "plain_text_input",
-                       "email_text_input", "url_text_input", "number_input", "rich_text_input"}
+        interactive = {
+            "button",
+            "static_select",
+            "external_select",
+            "users_select",
+            "conversations_select",
+            "channels_select",
+            "multi_static_select",
+            "multi_external_select",
+            "multi_users_select",
+            "multi_conversations_select",
+            "multi_channels_select",
+            "overflow",
+            "datepicker",
+            "timepicker",
+            "datetimepicker",
+            "checkboxes",
+            "radio_buttons",
+            "plain_text_input",
+            "email_text_input",
+            "url_text_input",
+            "number_input",
+            "rich_text_input",
+        }
         if isinstance(node, dict):
             if node.get("type") in interactive:
                 node.setdefault("action_id", secrets.token_urlsafe(4).replace("-", "x"))
@@ -174,19 +214,37 @@ class Workspace:
             for item in node:
                 self._assign_action_ids(item)
 
-    def add_message(self, channel: Channel, *, user: str, text: str,
-                    blocks: list[dict[str, Any]] | None = None,
-                    thread_ts: str | None = None, metadata: dict[str, Any] | None = None,
-                    bot: bool = False, files: list[dict[str, Any]] | None = None,
-                    attachments: list[dict[str, Any]] | None = None,
-                    reply_broadcast: bool = False,
-                    at: tuple[int, str] | None = None) -> Message:
+    def add_message(
+        self,
+        channel: Channel,
+        *,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        bot: bool = False,
+        files: list[dict[str, Any]] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        reply_broadcast: bool = False,
+        at: tuple[int, str] | None = None,
+    ) -> Message:
         with self.lock:
             seq, ts = at or (self.next_seq(), self.next_ts())
-            msg = Message(channel.id, ts, user, text, seq,
-                          blocks=self.normalize_blocks(blocks), attachments=attachments,
-                          bot_id=BOT_ID if bot else None, thread_ts=thread_ts,
-                          metadata=metadata, files=files, reply_broadcast=reply_broadcast)
+            msg = Message(
+                channel.id,
+                ts,
+                user,
+                text,
+                seq,
+                blocks=self.normalize_blocks(blocks),
+                attachments=attachments,
+                bot_id=BOT_ID if bot else None,
+                thread_ts=thread_ts,
+                metadata=metadata,
+                files=files,
+                reply_broadcast=reply_broadcast,
+            )
             if thread_ts:
                 parent = self.message(channel.id, thread_ts)
                 if parent is not None and parent.thread_ts is None:
@@ -208,29 +266,50 @@ class Workspace:
             channel = self.channels.get(channel_id)
             if channel is None:
                 return []
-            return [m for m in channel.messages
-                    if m.thread_ts == ts and m.ts != ts and not m.deleted]
+            return [
+                m for m in channel.messages if m.thread_ts == ts and m.ts != ts and not m.deleted
+            ]
 
     def top_level(self, channel: Channel) -> list[Message]:
-        return [m for m in channel.messages
-                if not m.deleted and (not m.is_reply or m.reply_broadcast)]
+        return [
+            m for m in channel.messages if not m.deleted and (not m.is_reply or m.reply_broadcast)
+        ]
 
     def message_api(self, msg: Message, *, include_metadata: bool = True) -> dict[str, Any]:
         replies = None if msg.is_reply else self.replies(msg.channel, msg.ts)
         parent = None
         if msg.is_reply and msg.thread_ts:
             parent = self.message(msg.channel, msg.thread_ts)
-        return msg.to_api(include_metadata=include_metadata, replies=replies,
-                          parent_user=parent.user if parent else None)
+        return msg.to_api(
+            include_metadata=include_metadata,
+            replies=replies,
+            parent_user=parent.user if parent else None,
+        )
 
-    def add_ephemeral(self, channel: str, user: str, text: str,
-                      blocks: list[dict[str, Any]] | None, *, source: str,
-                      thread_ts: str | None = None,
-                      at: tuple[int, str] | None = None) -> Ephemeral:
+    def add_ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        *,
+        source: str,
+        thread_ts: str | None = None,
+        at: tuple[int, str] | None = None,
+    ) -> Ephemeral:
         with self.lock:
             seq, ts = at or (self.next_seq(), self.next_ts())
-            eph = Ephemeral(next(self._ids), channel, user, text, ts, seq, source,
-                            self.normalize_blocks(blocks), thread_ts)
+            eph = Ephemeral(
+                next(self._ids),
+                channel,
+                user,
+                text,
+                ts,
+                seq,
+                source,
+                self.normalize_blocks(blocks),
+                thread_ts,
+            )
             self.ephemerals.append(eph)
             self.ephemerals.sort(key=lambda e: e.seq)
             return eph
@@ -255,8 +334,14 @@ class Workspace:
             trig.used = True
             return trig
 
-    def new_response_url(self, user_id: str, channel_id: str, *, message_ts: str | None = None,
-                         ephemeral_id: int | None = None) -> ResponseUrl:
+    def new_response_url(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        message_ts: str | None = None,
+        ephemeral_id: int | None = None,
+    ) -> ResponseUrl:
         with self.lock:
             token = f"{TEAM_ID}/{next(self._ids)}/{secrets.token_urlsafe(18)}"
             rec = ResponseUrl(token, user_id, channel_id, time.time(), message_ts, ephemeral_id)
@@ -264,29 +349,44 @@ class Workspace:
             return rec
 
     # ---- views -----------------------------------------------------------------------------
-    def build_view(self, spec: dict[str, Any], *, view_id: str, root_id: str | None = None,
-                   previous_id: str | None = None) -> dict[str, Any]:
+    def build_view(
+        self,
+        spec: dict[str, Any],
+        *,
+        view_id: str,
+        root_id: str | None = None,
+        previous_id: str | None = None,
+    ) -> dict[str, Any]:
         """The server-side view object Slack returns for a submitted view definition."""
         view: dict[str, Any] = {
-            "id": view_id, "team_id": TEAM_ID, "type": spec.get("type"),
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": spec.get("type"),
             "blocks": self.normalize_blocks(spec.get("blocks") or []),
             "private_metadata": spec.get("private_metadata", ""),
-            "callback_id": spec.get("callback_id", ""), "state": {"values": {}},
+            "callback_id": spec.get("callback_id", ""),
+            "state": {"values": {}},
             "hash": f"{int(time.time())}.{secrets.token_urlsafe(6)}",
-            "title": spec.get("title"), "clear_on_close": bool(spec.get("clear_on_close", False)),
+            "title": spec.get("title"),
+            "clear_on_close": bool(spec.get("clear_on_close", False)),
             "notify_on_close": bool(spec.get("notify_on_close", False)),
-            "close": spec.get("close"), "submit": spec.get("submit"),
-            "previous_view_id": previous_id, "root_view_id": root_id or view_id,
-            "app_id": APP_ID, "external_id": spec.get("external_id", ""),
-            "app_installed_team_id": TEAM_ID, "bot_id": BOT_ID,
+            "close": spec.get("close"),
+            "submit": spec.get("submit"),
+            "previous_view_id": previous_id,
+            "root_view_id": root_id or view_id,
+            "app_id": APP_ID,
+            "external_id": spec.get("external_id", ""),
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
         }
         if spec.get("type") == "home":
             for key in ("title", "close", "submit", "clear_on_close", "notify_on_close"):
                 view.pop(key)
         return view
 
-    def log_view(self, user_id: str, action: str, view: dict[str, Any],
-                 seq: int | None = None) -> None:
+    def log_view(
+        self, user_id: str, action: str, view: dict[str, Any], seq: int | None = None
+    ) -> None:
         with self.lock:
             entry = (seq or self.next_seq(), user_id, action, copy.deepcopy(view))
             self.view_log.append(entry)
@@ -295,8 +395,9 @@ class Workspace:
     def view_by_external_id(self, external_id: str) -> ViewRecord | None:
         with self.lock:
             pool = list(self.views.values()) + list(self.homes.values())
-            return next((v for v in pool if v.view.get("external_id") == external_id
-                         and not v.closed), None)
+            return next(
+                (v for v in pool if v.view.get("external_id") == external_id and not v.closed), None
+            )
 
     def open_stack(self, user_id: str) -> list[ViewRecord]:
         with self.lock:
@@ -312,12 +413,20 @@ class Workspace:
                 self.log_view(user_id, "closed", self.views[vid].view, seq)
 
     # ---- users acting (driver side) --------------------------------------------------------
-    def user_post(self, user_id: str, channel: Channel, text: str,
-                  thread_ts: str | None = None) -> Message:
-        blocks = [{"type": "rich_text", "elements": [
-            {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}]
-        return self.add_message(channel, user=user_id, text=text, blocks=blocks,
-                                thread_ts=thread_ts)
+    def user_post(
+        self, user_id: str, channel: Channel, text: str, thread_ts: str | None = None
+    ) -> Message:
+        blocks = [
+            {
+                "type": "rich_text",
+                "elements": [
+                    {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+                ],
+            }
+        ]
+        return self.add_message(
+            channel, user=user_id, text=text, blocks=blocks, thread_ts=thread_ts
+        )
 
     def new_file(self, filename: str, length: int, alt_txt: str | None) -> UploadedFile:
         with self.lock:

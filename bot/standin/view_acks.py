@@ -14,8 +14,11 @@ Violate = Callable[[str], None]
 
 
 def _input_block_ids(view: dict[str, Any]) -> set[str]:
-    return {b.get("block_id", "") for b in view.get("blocks", [])
-            if isinstance(b, dict) and b.get("type") == "input"}
+    return {
+        b.get("block_id", "")
+        for b in view.get("blocks", [])
+        if isinstance(b, dict) and b.get("type") == "input"
+    }
 
 
 def _new_view(body: dict[str, Any], violate: Violate, action: str) -> dict[str, Any] | None:
@@ -26,8 +29,16 @@ def _new_view(body: dict[str, Any], violate: Violate, action: str) -> dict[str, 
     return None if problems else spec
 
 
-def apply_view_ack(ws: Workspace, user_id: str, view_id: str, status: int, content_type: str,
-                   raw: bytes, violate: Violate, seq: int | None = None) -> None:
+def apply_view_ack(
+    ws: Workspace,
+    user_id: str,
+    view_id: str,
+    status: int,
+    content_type: str,
+    raw: bytes,
+    violate: Violate,
+    seq: int | None = None,
+) -> None:
     """Apply the app's HTTP answer to a view_submission of ``view_id`` by ``user_id``.
     ``seq`` (reserved when the submission was sent) orders the effect before any follow-up
     the app made while the ack was in flight."""
@@ -50,17 +61,21 @@ def apply_view_ack(ws: Workspace, user_id: str, view_id: str, status: int, conte
         action = body.get("response_action")
         if action is None:
             if body:
-                violate(f"view_submission ack: unexpected body without response_action: "
-                        f"{sorted(body)}")
+                violate(
+                    f"view_submission ack: unexpected body without response_action: {sorted(body)}"
+                )
             ws.close_top(user_id, seq=seq)
         elif action == "errors":
             _apply_errors(rec, body, violate)
         elif action == "update":
             spec = _new_view(body, violate, action)
             if spec is not None:
-                rec.view = ws.build_view(spec, view_id=rec.id,
-                                         root_id=rec.view.get("root_view_id"),
-                                         previous_id=rec.view.get("previous_view_id"))
+                rec.view = ws.build_view(
+                    spec,
+                    view_id=rec.id,
+                    root_id=rec.view.get("root_view_id"),
+                    previous_id=rec.view.get("previous_view_id"),
+                )
                 rec.errors = {}
                 ws.log_view(user_id, "updated", rec.view, seq)
         elif action == "push":
@@ -85,8 +100,9 @@ def _apply_errors(rec: ViewRecord, body: dict[str, Any], violate: Violate) -> No
     rec.errors = {str(k): str(v) for k, v in errors.items()}
 
 
-def _push(ws: Workspace, user_id: str, body: dict[str, Any], violate: Violate,
-          seq: int | None) -> None:
+def _push(
+    ws: Workspace, user_id: str, body: dict[str, Any], violate: Violate, seq: int | None
+) -> None:
     stack = ws.view_stacks.get(user_id, [])
     if len(stack) >= VIEW_STACK_LIMIT:
         violate("view_submission ack: push beyond 3 views")
@@ -95,8 +111,12 @@ def _push(ws: Workspace, user_id: str, body: dict[str, Any], violate: Violate,
     if spec is None:
         return
     vid = ws.new_id("V")
-    view = ws.build_view(spec, view_id=vid, root_id=stack[0] if stack else vid,
-                         previous_id=stack[-1] if stack else None)
+    view = ws.build_view(
+        spec,
+        view_id=vid,
+        root_id=stack[0] if stack else vid,
+        previous_id=stack[-1] if stack else None,
+    )
     ws.views[vid] = ViewRecord(vid, user_id, view)
     stack.append(vid)
     ws.view_stacks[user_id] = stack

@@ -43,19 +43,33 @@ class BoltServer:
 
 
 FORM_VIEW = {
-    "type": "modal", "callback_id": "form", "notify_on_close": True,
+    "type": "modal",
+    "callback_id": "form",
+    "notify_on_close": True,
     "title": {"type": "plain_text", "text": "Your name"},
     "submit": {"type": "plain_text", "text": "Save"},
     "close": {"type": "plain_text", "text": "Cancel"},
     "blocks": [
-        {"type": "input", "block_id": "name",
-         "label": {"type": "plain_text", "text": "Name"},
-         "element": {"type": "plain_text_input", "action_id": "value"}},
-        {"type": "input", "block_id": "mood", "optional": True,
-         "label": {"type": "plain_text", "text": "Mood"},
-         "element": {"type": "static_select", "action_id": "pick", "options": [
-             {"text": {"type": "plain_text", "text": "Good"}, "value": "good"},
-             {"text": {"type": "plain_text", "text": "Meh"}, "value": "meh"}]}},
+        {
+            "type": "input",
+            "block_id": "name",
+            "label": {"type": "plain_text", "text": "Name"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        },
+        {
+            "type": "input",
+            "block_id": "mood",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Mood"},
+            "element": {
+                "type": "static_select",
+                "action_id": "pick",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Good"}, "value": "good"},
+                    {"text": {"type": "plain_text", "text": "Meh"}, "value": "meh"},
+                ],
+            },
+        },
     ],
 }
 
@@ -72,10 +86,21 @@ def _build_app(fake: FakeSlack, seen: list[dict[str, Any]]) -> App:
     @app.command("/echo")
     def echo(ack: Any, command: dict[str, Any], respond: Any) -> None:
         ack(f"echo: {command['text']}")
-        respond(text="follow-up", blocks=[
-            {"type": "section", "text": {"type": "mrkdwn", "text": "Again?"},
-             "accessory": {"type": "button", "action_id": "again", "value": "1",
-                           "text": {"type": "plain_text", "text": "Again"}}}])
+        respond(
+            text="follow-up",
+            blocks=[
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": "Again?"},
+                    "accessory": {
+                        "type": "button",
+                        "action_id": "again",
+                        "value": "1",
+                        "text": {"type": "plain_text", "text": "Again"},
+                    },
+                }
+            ],
+        )
 
     @app.command("/announce")
     def announce(ack: Any, command: dict[str, Any]) -> None:
@@ -95,12 +120,15 @@ def _build_app(fake: FakeSlack, seen: list[dict[str, Any]]) -> App:
     def choose(ack: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
         picked = body["actions"][0]["selected_option"]["value"]
-        client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"],
-                           text=f"picked {picked}", blocks=[])
+        client.chat_update(
+            channel=body["channel"]["id"],
+            ts=body["message"]["ts"],
+            text=f"picked {picked}",
+            blocks=[],
+        )
 
     @app.view("form")
-    def submitted(ack: Any, view: dict[str, Any], body: dict[str, Any],
-                  client: WebClient) -> None:
+    def submitted(ack: Any, view: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         name = view["state"]["values"]["name"]["value"]["value"]
         if name == "bad":
             ack(response_action="errors", errors={"name": "Bad name"})
@@ -124,8 +152,13 @@ def _build_app(fake: FakeSlack, seen: list[dict[str, Any]]) -> App:
 
     @app.event("app_home_opened")
     def home(event: dict[str, Any], client: WebClient) -> None:
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": "Welcome home"}}]})
+        client.views_publish(
+            user_id=event["user"],
+            view={
+                "type": "home",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Welcome home"}}],
+            },
+        )
 
     return app
 
@@ -150,8 +183,9 @@ def _serve(app: App) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return server
 
 

@@ -48,8 +48,9 @@ def test_in_channel_ack_and_failed_command(fake: FakeSlack, driver: SlackDriver)
     assert fake.messages("C1")[-1]["text"] == "announcing the demo"
     assert fake.ephemerals("U1") == []
     assert driver.command("U1", "C1", "/unknown").status == 404
-    assert fake.violations == ["slash command /unknown: app answered HTTP 404; "
-                               "the user sees an error"]
+    assert fake.violations == [
+        "slash command /unknown: app answered HTTP 404; the user sees an error"
+    ]
 
 
 def test_command_payload_shape(fake: FakeSlack, bolt: BoltServer, driver: SlackDriver) -> None:
@@ -87,16 +88,16 @@ def test_dm_event_and_reply(fake: FakeSlack, driver: SlackDriver) -> None:
     assert fake.violations == []
 
 
-def test_thread_reply_edit_and_retry(fake: FakeSlack, bolt: BoltServer,
-                                     driver: SlackDriver) -> None:
+def test_thread_reply_edit_and_retry(
+    fake: FakeSlack, bolt: BoltServer, driver: SlackDriver
+) -> None:
     parent = driver.post("U1", "C1", "standup notes")
     fake.wait_for(lambda: len(fake.messages("C1")) == 2)
     driver.post("U2", "C1", "my update", thread_ts=parent)
     fake.wait_for(lambda: len(fake.thread("C1", parent)) == 3)
     assert fake.thread("C1", parent)[-1]["text"] == "in thread: my update"
     driver.edit("U1", "C1", parent, "standup notes v2")
-    fake.wait_for(lambda: any(m["text"] == "edited: standup notes v2"
-                              for m in fake.messages("C1")))
+    fake.wait_for(lambda: any(m["text"] == "edited: standup notes v2" for m in fake.messages("C1")))
     assert fake.messages("C1")[0]["edited"]["user"] == "U1"
     before = len(bolt.seen_headers)
     assert driver.retry(n=1).status == 200
@@ -122,10 +123,24 @@ def client_post(fake: FakeSlack) -> None:
     from bot.standin import BOT_TOKEN
 
     WebClient(token=BOT_TOKEN, base_url=fake.api_url).chat_postMessage(
-        channel="C1", text="pick a colour", blocks=[
-            {"type": "actions", "elements": [{"type": "static_select", "action_id": "choose",
-             "placeholder": {"type": "plain_text", "text": "Colour"}, "options": [
-                 {"text": {"type": "plain_text", "text": "Green"}, "value": "green"}]}]}])
+        channel="C1",
+        text="pick a colour",
+        blocks=[
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "static_select",
+                        "action_id": "choose",
+                        "placeholder": {"type": "plain_text", "text": "Colour"},
+                        "options": [
+                            {"text": {"type": "plain_text", "text": "Green"}, "value": "green"}
+                        ],
+                    }
+                ],
+            }
+        ],
+    )
 
 
 def test_modal_flow(fake: FakeSlack, driver: SlackDriver) -> None:
@@ -137,8 +152,10 @@ def test_modal_flow(fake: FakeSlack, driver: SlackDriver) -> None:
     assert driver.click("U1", view_id, "pick", selected="meh") is None  # no dispatch_action
     driver.submit("U1", view_id, {"name": {"value": "bad"}})
     assert fake.view_errors(view_id) == {"name": "Bad name"}
-    assert fake.open_views("U1")[0]["state"]["values"]["mood"]["pick"]["selected_option"][
-        "value"] == "meh"
+    assert (
+        fake.open_views("U1")[0]["state"]["values"]["mood"]["pick"]["selected_option"]["value"]
+        == "meh"
+    )
     driver.submit("U1", view_id, {"name": {"value": "Alice"}})
     assert fake.open_views("U1") == []
     fake.wait_for(lambda: any(m["text"] == "Thanks Alice" for m in fake.dm_messages("U1")))
@@ -168,8 +185,12 @@ def test_response_url_rules(fake: FakeSlack) -> None:
     url = fake.response_url_for("U1", "C1")
 
     def post(body: object) -> int:
-        req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            url,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=5) as resp:
                 return resp.status

@@ -31,8 +31,11 @@ def test_post_message_429_then_retry_handler_succeeds(fake: FakeSlack) -> None:
     assert fake.ratelimited == 1
     plain.chat_postMessage(channel="U1", text="other channel is fine")
 
-    retrying = WebClient(token=BOT_TOKEN, base_url=fake.api_url,
-                         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    retrying = WebClient(
+        token=BOT_TOKEN,
+        base_url=fake.api_url,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
     start = time.monotonic()
     assert retrying.chat_postMessage(channel="C1", text="patient")["ok"]
     assert time.monotonic() - start >= 0.5
@@ -53,8 +56,9 @@ def test_tier_buckets(fake: FakeSlack, client: WebClient) -> None:
 
 def test_workspace_bucket_for_post_message() -> None:
     now = [0.0]
-    limiter = RateLimiter(RateLimitConfig(post_workspace_per_minute=60, post_workspace_burst=2),
-                          clock=lambda: now[0])
+    limiter = RateLimiter(
+        RateLimitConfig(post_workspace_per_minute=60, post_workspace_burst=2), clock=lambda: now[0]
+    )
     assert limiter.acquire("chat.postMessage", "im:U1") == 0
     assert limiter.acquire("chat.postMessage", "im:U2") == 0
     wait = limiter.acquire("chat.postMessage", "im:U3")

@@ -13,8 +13,12 @@ from slack_sdk.errors import SlackApiError
 from bot.standin import BOT_TOKEN, FakeSlack
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
-MODAL = {"type": "modal", "callback_id": "m", "title": {"type": "plain_text", "text": "Standup"},
-         "blocks": [SECTION]}
+MODAL = {
+    "type": "modal",
+    "callback_id": "m",
+    "title": {"type": "plain_text", "text": "Standup"},
+    "blocks": [SECTION],
+}
 
 
 def api_error(call: Any, **kwargs: Any) -> dict[str, Any]:
@@ -23,14 +27,22 @@ def api_error(call: Any, **kwargs: Any) -> dict[str, Any]:
     return dict(info.value.response.data)
 
 
-def raw(fake: FakeSlack, method: str, body: bytes, ctype: str, *, get: bool = False,
-        token: str | None = BOT_TOKEN) -> dict[str, Any]:
+def raw(
+    fake: FakeSlack,
+    method: str,
+    body: bytes,
+    ctype: str,
+    *,
+    get: bool = False,
+    token: str | None = BOT_TOKEN,
+) -> dict[str, Any]:
     url = fake.api_url + method + ("?" + body.decode() if get else "")
     headers = {"Content-Type": ctype}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=None if get else body, headers=headers,
-                                 method="GET" if get else "POST")
+    req = urllib.request.Request(
+        url, data=None if get else body, headers=headers, method="GET" if get else "POST"
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         return json.loads(resp.read())
 
@@ -53,14 +65,17 @@ def test_post_to_user_id_lands_in_dm(fake: FakeSlack, client: WebClient) -> None
     opened = client.conversations_open(users="U1")
     assert opened["channel"]["id"] == "D1" and opened["already_open"]
     assert [m["text"] for m in fake.dm_messages("U1")] == ["hi alice"]
-    assert api_error(client.chat_postMessage, channel="UNOPE", text="x")["error"] == \
-        "channel_not_found"
+    assert (
+        api_error(client.chat_postMessage, channel="UNOPE", text="x")["error"]
+        == "channel_not_found"
+    )
 
 
 def test_channel_access_errors(client: WebClient) -> None:
     assert api_error(client.chat_postMessage, channel="C2", text="x")["error"] == "not_in_channel"
-    assert api_error(client.chat_postMessage, channel="G1", text="x")["error"] == \
-        "channel_not_found"
+    assert (
+        api_error(client.chat_postMessage, channel="G1", text="x")["error"] == "channel_not_found"
+    )
     assert api_error(client.conversations_history, channel="C2")["error"] == "not_in_channel"
     assert client.conversations_members(channel="C2")["members"] == ["U1", "U2", "U3"]
 
@@ -78,19 +93,25 @@ def test_threads_update_delete(fake: FakeSlack, client: WebClient) -> None:
     updated = client.chat_update(channel="C1", ts=parent, text="parent v2")
     assert updated["message"]["edited"]["user"] == "UBOT"
     assert fake.thread("C1", parent)[0]["text"] == "parent v2"
-    assert api_error(client.chat_update, channel="C1", ts=parent, text="x" * 4001)["error"] == \
-        "msg_too_long"
+    assert (
+        api_error(client.chat_update, channel="C1", ts=parent, text="x" * 4001)["error"]
+        == "msg_too_long"
+    )
     fake.violations.clear()
     client.chat_delete(channel="C1", ts=parent)
     assert api_error(client.chat_delete, channel="C1", ts=parent)["error"] == "message_not_found"
-    assert api_error(client.chat_getPermalink, channel="C1", message_ts=parent)["error"] == \
-        "message_not_found"
+    assert (
+        api_error(client.chat_getPermalink, channel="C1", message_ts=parent)["error"]
+        == "message_not_found"
+    )
 
 
 def test_ts_strictly_increasing(client: WebClient) -> None:
     stamps = [client.chat_postMessage(channel="C1", text=str(i))["ts"] for i in range(20)]
-    assert stamps == sorted(stamps, key=lambda s: tuple(map(int, s.split(".")))) and \
-        len(set(stamps)) == 20
+    assert (
+        stamps == sorted(stamps, key=lambda s: tuple(map(int, s.split("."))))
+        and len(set(stamps)) == 20
+    )
     assert all(len(s.split(".")[1]) == 6 for s in stamps)
 
 
@@ -98,31 +119,41 @@ def test_ephemeral(fake: FakeSlack, client: WebClient) -> None:
     client.chat_postEphemeral(channel="C1", user="U1", text="only you")
     assert [e["text"] for e in fake.ephemerals("U1")] == ["only you"]
     assert fake.ephemerals("U2") == []
-    assert api_error(client.chat_postEphemeral, channel="C1", user="U3", text="x")["error"] == \
-        "user_not_in_channel"
+    assert (
+        api_error(client.chat_postEphemeral, channel="C1", user="U3", text="x")["error"]
+        == "user_not_in_channel"
+    )
 
 
 def test_views_open_push_update(fake: FakeSlack, client: WebClient) -> None:
     trigger = fake.new_trigger_id("U1")
     view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
     assert view["id"].startswith("V") and fake.open_views("U1")[0]["id"] == view["id"]
-    assert api_error(client.views_open, trigger_id=trigger, view=MODAL)["error"] == \
-        "exchanged_trigger_id"
-    assert api_error(client.views_open, trigger_id="123.456.abc", view=MODAL)["error"] == \
-        "invalid_trigger_id"
+    assert (
+        api_error(client.views_open, trigger_id=trigger, view=MODAL)["error"]
+        == "exchanged_trigger_id"
+    )
+    assert (
+        api_error(client.views_open, trigger_id="123.456.abc", view=MODAL)["error"]
+        == "invalid_trigger_id"
+    )
     assert len(fake.violations) == 2
     fake.violations.clear()
     for _ in range(2):
         client.views_push(trigger_id=fake.new_trigger_id("U1"), view=MODAL)
     assert len(fake.open_views("U1")) == 3
-    assert api_error(client.views_push, trigger_id=fake.new_trigger_id("U1"),
-                     view=MODAL)["error"] == "push_limit_reached"
+    assert (
+        api_error(client.views_push, trigger_id=fake.new_trigger_id("U1"), view=MODAL)["error"]
+        == "push_limit_reached"
+    )
     fake.violations.clear()
     new = dict(MODAL, title={"type": "plain_text", "text": "Changed"})
     updated = client.views_update(view_id=view["id"], view=new, hash=view["hash"])["view"]
     assert updated["title"]["text"] == "Changed" and updated["hash"] != view["hash"]
-    assert api_error(client.views_update, view_id=view["id"], view=new,
-                     hash=view["hash"])["error"] == "hash_conflict"
+    assert (
+        api_error(client.views_update, view_id=view["id"], view=new, hash=view["hash"])["error"]
+        == "hash_conflict"
+    )
     ext = dict(MODAL, external_id="ext-1")
     client.views_open(trigger_id=fake.new_trigger_id("U2"), view=ext)
     assert client.views_update(external_id="ext-1", view=ext)["ok"]
@@ -132,8 +163,10 @@ def test_trigger_expires_after_3_seconds(fake: FakeSlack, client: WebClient) -> 
     trigger = fake.new_trigger_id("U1")
     base = fake.ws.clock
     fake.ws.clock = lambda: base() + 3.5
-    assert api_error(client.views_open, trigger_id=trigger, view=MODAL)["error"] == \
-        "expired_trigger_id"
+    assert (
+        api_error(client.views_open, trigger_id=trigger, view=MODAL)["error"]
+        == "expired_trigger_id"
+    )
 
 
 def test_rejects_long_modal_title(fake: FakeSlack, client: WebClient) -> None:
@@ -145,12 +178,16 @@ def test_rejects_long_modal_title(fake: FakeSlack, client: WebClient) -> None:
 
 
 def test_rejects_bad_calls(fake: FakeSlack, client: WebClient) -> None:
-    assert api_error(client.chat_postMessage, channel="C1", text="x", bogus=1)["error"] == \
-        "invalid_arguments"
+    assert (
+        api_error(client.chat_postMessage, channel="C1", text="x", bogus=1)["error"]
+        == "invalid_arguments"
+    )
     err = api_error(client.chat_postMessage, channel="C1", text="x", blocks=[{"type": "section"}])
     assert err["error"] == "invalid_blocks" and err["errors"]
-    assert api_error(client.chat_postMessage, channel="C1", text="x",
-                     blocks=[SECTION] * 51)["error"] == "invalid_blocks"
+    assert (
+        api_error(client.chat_postMessage, channel="C1", text="x", blocks=[SECTION] * 51)["error"]
+        == "invalid_blocks"
+    )
     assert api_error(client.api_call, api_method="chat.fly")["error"] == "unknown_method"
     assert api_error(client.api_call, api_method="reactions.add")["error"] == "unknown_method"
     assert len(fake.violations) == 5
@@ -175,8 +212,13 @@ def test_encodings(fake: FakeSlack) -> None:
     body = b"channel=C1&text=form+encoded"
     assert raw(fake, "chat.postMessage", body, "application/x-www-form-urlencoded")["ok"]
     assert raw(fake, "conversations.history", b"channel=C1&limit=1", "", get=True)["ok"]
-    form_token = raw(fake, "auth.test", f"token={BOT_TOKEN}".encode(),
-                     "application/x-www-form-urlencoded", token=None)
+    form_token = raw(
+        fake,
+        "auth.test",
+        f"token={BOT_TOKEN}".encode(),
+        "application/x-www-form-urlencoded",
+        token=None,
+    )
     assert form_token["ok"]
     no_charset = raw(fake, "chat.postMessage", b'{"channel":"C1","text":"j"}', "application/json")
     assert no_charset["warning"] == "missing_charset"
@@ -198,8 +240,9 @@ def test_pagination(fake: FakeSlack, client: WebClient) -> None:
     assert seen == sent[::-1]
     window = client.conversations_history(channel="C1", oldest=sent[1], latest=sent[4])
     assert [m["ts"] for m in window["messages"]] == [sent[3], sent[2]]
-    inclusive = client.conversations_history(channel="C1", oldest=sent[1], latest=sent[4],
-                                             inclusive=True)
+    inclusive = client.conversations_history(
+        channel="C1", oldest=sent[1], latest=sent[4], inclusive=True
+    )
     assert len(inclusive["messages"]) == 4
     for i in range(4, 12):
         fake.add_user(f"U{i}", f"user{i}")
@@ -212,8 +255,10 @@ def test_pagination(fake: FakeSlack, client: WebClient) -> None:
     for page in client.users_list(limit=4):
         users += [u["id"] for u in page["members"]]
     assert len(users) == len(fake.ws.users) == len(set(users))
-    assert api_error(client.conversations_members, channel="C9", cursor="bogus")["error"] == \
-        "invalid_cursor"
+    assert (
+        api_error(client.conversations_members, channel="C9", cursor="bogus")["error"]
+        == "invalid_cursor"
+    )
 
 
 def test_users(fake: FakeSlack, client: WebClient) -> None:
@@ -231,8 +276,13 @@ def test_home_and_files(fake: FakeSlack, client: WebClient) -> None:
     home = {"type": "home", "blocks": [SECTION]}
     client.views_publish(user_id="U1", view=home)
     assert fake.home("U1")["blocks"][0]["text"]["text"] == "hello"
-    done = client.files_upload_v2(channel="C1", content="report body", filename="r.txt",
-                                  title="Report", initial_comment="weekly report")
+    done = client.files_upload_v2(
+        channel="C1",
+        content="report body",
+        filename="r.txt",
+        title="Report",
+        initial_comment="weekly report",
+    )
     assert done["file"]["title"] == "Report"
     msg = fake.messages("C1")[-1]
     assert msg["text"] == "weekly report" and msg["files"][0]["name"] == "r.txt"
@@ -241,13 +291,29 @@ def test_home_and_files(fake: FakeSlack, client: WebClient) -> None:
 
 
 def test_transcript(fake: FakeSlack, client: WebClient) -> None:
-    client.chat_postMessage(channel="U1", text="fallback", blocks=[
-        {"type": "header", "text": {"type": "plain_text", "text": "Daily standup"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "How is it going?"},
-         "fields": [{"type": "mrkdwn", "text": "*Due* today"}]},
-        {"type": "actions", "elements": [{"type": "button", "action_id": "go",
-                                          "text": {"type": "plain_text", "text": "Answer"}}]},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "ceremony-bot"}]}])
+    client.chat_postMessage(
+        channel="U1",
+        text="fallback",
+        blocks=[
+            {"type": "header", "text": {"type": "plain_text", "text": "Daily standup"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "How is it going?"},
+                "fields": [{"type": "mrkdwn", "text": "*Due* today"}],
+            },
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "go",
+                        "text": {"type": "plain_text", "text": "Answer"},
+                    }
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "ceremony-bot"}]},
+        ],
+    )
     client.chat_postMessage(channel="C1", text="team post")
     client.chat_postEphemeral(channel="C1", user="U1", text="psst")
     client.views_open(trigger_id=fake.new_trigger_id("U1"), view=MODAL)
@@ -265,10 +331,14 @@ def test_transcript(fake: FakeSlack, client: WebClient) -> None:
 def test_multipart_and_team_id(fake: FakeSlack) -> None:
     boundary = "XyZ"
     parts = [("channel", "C1"), ("text", "multipart")]
-    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-                   for k, v in parts) + f"--{boundary}--\r\n"
-    resp = raw(fake, "chat.postMessage", body.encode(),
-               f"multipart/form-data; boundary={boundary}")
+    body = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in parts
+        )
+        + f"--{boundary}--\r\n"
+    )
+    resp = raw(fake, "chat.postMessage", body.encode(), f"multipart/form-data; boundary={boundary}")
     assert resp["ok"] and fake.messages("C1")[-1]["text"] == "multipart"
     scoped = WebClient(token=BOT_TOKEN, base_url=fake.api_url, team_id="T0001")
     assert scoped.chat_postMessage(channel="C1", text="with team_id")["ok"]
