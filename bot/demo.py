@@ -394,7 +394,7 @@ class Player:
         def quiet_now() -> bool:
             seen = len(self.slack.calls)
             wallclock.sleep(quiet)
-            return self.bot.runtime.listener_executor.idle and len(self.slack.calls) == seen
+            return self.bot.runtime.idle() and len(self.slack.calls) == seen
 
         self.slack.wait_for(quiet_now)
 

@@ -29,8 +29,8 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 class ListenerExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, which also knows whether any listener is still running."""
 
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+    def __init__(self, max_workers: int, name: str = "listener") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
         self._running = 0
         self._count_lock = threading.Lock()
 
@@ -81,6 +81,16 @@ class Runtime:
     listener_executor: ListenerExecutor = field(
         default_factory=lambda: ListenerExecutor(max_workers=32)
     )
+    # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
+    work_executor: ListenerExecutor = field(default_factory=lambda: ListenerExecutor(4, "work"))
+
+    def idle(self) -> bool:
+        """No request is being handled and no follow-up work is left."""
+        return self.listener_executor.idle and self.work_executor.idle
+
+    def shutdown(self) -> None:
+        self.listener_executor.shutdown(wait=True)
+        self.work_executor.shutdown(wait=True)
 
     def database_ok(self) -> bool:
         try:
@@ -105,11 +115,19 @@ def build_runtime(
         default_tz=settings.default_timezone,
         post_rate_per_minute=settings.slack_post_rate_per_minute,
     )
+    work_executor = ListenerExecutor(4, "work")
     services = Services(
         uow_factory=SqlUnitOfWorkFactory(make_session_factory(engine)),
         chat=chat,
         clock=clock or SystemClock(),  # type: ignore[arg-type]
         renderer=renderer,
         default_tz=settings.default_timezone,
+        defer=work_executor.submit,
     )
-    return Runtime(settings=settings, engine=engine, client=client, services=services)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        client=client,
+        services=services,
+        work_executor=work_executor,
+    )

@@ -18,6 +18,7 @@ from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
 log = logging.getLogger(__name__)
 
 METADATA_PREFIX = "ceremony_"
+PACING_MARGIN = 0.98
 # Errors after which sending the same message again cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
@@ -64,7 +65,9 @@ class SlackChat:
         self.client = client
         self.renderer = renderer
         self.default_tz = default_tz
-        self._post_pace = TokenBucket(post_rate_per_minute / 60, burst=10)
+        # A little under the limit: pacing exactly at it turns network jitter into 429s,
+        # and each 429 costs a Retry-After second or more.
+        self._post_pace = TokenBucket(post_rate_per_minute * PACING_MARGIN / 60, burst=10)
 
     def _call(self, method: str, **kwargs: Any) -> Any:
         try:

@@ -20,6 +20,10 @@ class Renderer(Protocol):
     def text(self, template: str, **context: Any) -> str: ...
 
 
+def run_now(work: Callable[[], object]) -> None:
+    work()
+
+
 @dataclass(frozen=True)
 class Services:
     uow_factory: UnitOfWorkFactory
@@ -27,6 +31,20 @@ class Services:
     clock: Clock
     renderer: Renderer
     default_tz: str = "UTC"
+    # Where work after an ack runs. The bot hands it to a small pool of its own so that slow
+    # work competes as little as possible with the next request's ack (one process, one GIL).
+    defer: Callable[[Callable[[], object]], object] = run_now
+
+    def later(self, work: Callable[[], object]) -> None:
+        """Runs `work` after the ack; an error is logged, never shown as a trace."""
+
+        def logged() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("work after the ack failed")
+
+        self.defer(logged)
 
 
 def refusal_message(services: Services, code: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,9 +64,19 @@ def ephemeral(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def guarded(
-    services: Services, reply: Callable[..., Any], work: Callable[[], dict[str, Any]]
+    services: Services,
+    reply: Callable[..., Any],
+    work: Callable[[], dict[str, Any]],
+    *,
+    now: bool = False,
 ) -> None:
-    """Runs work after the ack; whatever happens the user reads a sentence, never a trace."""
+    """Runs work after the ack; whatever happens the user reads a sentence, never a trace.
+
+    `now` keeps it in the listener, for work that must use a trigger_id within 3 seconds.
+    """
+    if not now:
+        services.later(lambda: guarded(services, reply, work, now=True))
+        return
     try:
         payload = work()
     except Refusal as refusal:

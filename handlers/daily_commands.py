@@ -60,7 +60,9 @@ def register(app: App, services: Services) -> None:
             return
         if request.action == "settings":
             ack()
-            guarded(services, respond, lambda: open_settings_modal(services, client, command))
+            guarded(
+                services, respond, lambda: open_settings_modal(services, client, command), now=True
+            )
             return
         ack()
         guarded(services, respond, lambda: _dispatch(services, command, request))

@@ -17,26 +17,31 @@ def register(app: App, services: Services) -> None:
     def on_user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user") or {}
         if user.get("id") and user.get("tz"):
-            daily_setup.refresh_time_zone(
-                services.uow_factory,
-                body.get("team_id", ""),
-                user["id"],
-                user["tz"],
-                services.clock.now(),
+            services.later(
+                lambda: daily_setup.refresh_time_zone(
+                    services.uow_factory,
+                    body.get("team_id", ""),
+                    user["id"],
+                    user["tz"],
+                    services.clock.now(),
+                )
             )
 
     @app.event("member_joined_channel")
     def on_member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
         # Whoever joins a channel with a daily takes part, as the first members did.
-        with suppress(Refusal):
-            daily_setup.add_participant(
-                services.uow_factory,
-                services.chat,
-                body.get("team_id", ""),
-                event["channel"],
-                event["user"],
-                services.clock.now(),
-            )
+        def join() -> None:
+            with suppress(Refusal):
+                daily_setup.add_participant(
+                    services.uow_factory,
+                    services.chat,
+                    body.get("team_id", ""),
+                    event["channel"],
+                    event["user"],
+                    services.clock.now(),
+                )
+
+        services.later(join)
 
     @app.event("app_home_opened")
     def on_home_opened() -> None:

@@ -52,20 +52,24 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()
-        user_id = body["user"]["id"]
-        team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
-        try:
-            daily_answers.submit_form(
-                services.uow_factory,
-                services.chat,
-                team_id,
-                user_id,
-                int(view["private_metadata"]),
-                [escape(t) for t in texts],
-                services.clock.now(),
-            )
-        except Exception:
-            log.exception("storing a daily form failed")
+
+        def store() -> None:
+            user_id = body["user"]["id"]
+            team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
+            try:
+                daily_answers.submit_form(
+                    services.uow_factory,
+                    services.chat,
+                    team_id,
+                    user_id,
+                    int(view["private_metadata"]),
+                    [escape(t) for t in texts],
+                    services.clock.now(),
+                )
+            except Exception:
+                log.exception("storing a daily form failed")
+
+        services.later(store)
 
     @app.view(SETTINGS_FORM)
     def on_submit_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -109,12 +113,15 @@ def register(app: App, services: Services) -> None:
             daily.weekdays = days
             daily.paused = paused
 
-        try:
-            daily_setup.change_daily(
-                services.uow_factory, team_id, view["private_metadata"], services.clock.now(), apply
+        services.later(
+            lambda: daily_setup.change_daily(
+                services.uow_factory,
+                team_id,
+                view["private_metadata"],
+                services.clock.now(),
+                apply,
             )
-        except Exception:
-            log.exception("saving daily settings failed")
+        )
 
 
 def open_settings_modal(

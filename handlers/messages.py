@@ -18,26 +18,29 @@ PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 def register(app: App, services: Services) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        team_id = body.get("team_id", "")
-        subtype = event.get("subtype")
-        if subtype == "message_changed":
-            _edited(services, team_id, event)
-            return
-        if subtype not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
-            return
-        if event.get("channel_type") == "im":
-            daily_answers.take_dm_reply(
-                services.uow_factory,
-                services.chat,
-                team_id,
-                event["user"],
-                event["channel"],
-                event["ts"],
-                event.get("text", ""),
-                services.clock.now(),
-            )
-        elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
-            _thread_reply(services, client, team_id, event)
+        services.later(lambda: _route(services, client, body.get("team_id", ""), event))
+
+
+def _route(services: Services, client: WebClient, team_id: str, event: dict[str, Any]) -> None:
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        _edited(services, team_id, event)
+        return
+    if subtype not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        return
+    if event.get("channel_type") == "im":
+        daily_answers.take_dm_reply(
+            services.uow_factory,
+            services.chat,
+            team_id,
+            event["user"],
+            event["channel"],
+            event["ts"],
+            event.get("text", ""),
+            services.clock.now(),
+        )
+    elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+        _thread_reply(services, client, team_id, event)
 
 
 def _edited(services: Services, team_id: str, event: dict[str, Any]) -> None:

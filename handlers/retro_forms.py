@@ -134,33 +134,37 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()
-        anonymous = bool(values["anonymous"]["value"].get("selected_options"))
-        kind = (values["kind"]["value"].get("selected_option") or {}).get("value", "improve")
-        user = body["user"]["id"]
-        try:
-            outcome = retro_flow.add_item(
-                uow,
-                chat,
-                _team(body),
-                int(view["private_metadata"]),
-                None if anonymous else user,
-                escape(text),
-                kind,
-                now(),
-                announce=True,
-            )
-        except Refusal as refusal:
-            log.info("retro item refused: %s", refusal.code)
-            return
-        if outcome.kept_for_later and outcome.item is not None:
-            with uow() as unit:
-                retro = unit.retros.retro(outcome.item.retro_id)
-                channel = retro.channel_id if retro else ""
-            client.chat_postEphemeral(
-                channel=channel,
-                user=user,
-                **services.renderer.render("retro/kept_for_later", {"phase": outcome.phase}),
-            )
+
+        def store() -> None:
+            anonymous = bool(values["anonymous"]["value"].get("selected_options"))
+            kind = (values["kind"]["value"].get("selected_option") or {}).get("value", "improve")
+            user = body["user"]["id"]
+            try:
+                outcome = retro_flow.add_item(
+                    uow,
+                    chat,
+                    _team(body),
+                    int(view["private_metadata"]),
+                    None if anonymous else user,
+                    escape(text),
+                    kind,
+                    now(),
+                    announce=True,
+                )
+            except Refusal as refusal:
+                log.info("retro item refused: %s", refusal.code)
+                return
+            if outcome.kept_for_later and outcome.item is not None:
+                with uow() as unit:
+                    retro = unit.retros.retro(outcome.item.retro_id)
+                    channel = retro.channel_id if retro else ""
+                client.chat_postEphemeral(
+                    channel=channel,
+                    user=user,
+                    **services.renderer.render("retro/kept_for_later", {"phase": outcome.phase}),
+                )
+
+        services.later(store)
 
     @app.action("retro_rate")
     def open_rating(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ceremonies.ports import Conflict
 from storage.models import (
@@ -172,7 +172,8 @@ class SqlDailyStore(SqlStore):
                 select(Prompt).where(
                     Prompt.remind_at <= now,
                     Prompt.reminded_at.is_(None),
-                    Prompt.status == "sent",
+                    # Spelled as in the partial index: SQLite only uses it for the same literal.
+                    text("prompts.status = 'sent'"),
                 )
             )
         )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,7 +99,22 @@ class DailyRun(Base):
     """One day of a daily: its parent message in the team channel and when the day closes."""
 
     __tablename__ = "daily_runs"
-    __table_args__ = (UniqueConstraint("daily_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("daily_id", "local_date"),
+        # An idle tick looks only at open days: these keep it from reading all history.
+        Index(
+            "ix_daily_runs_open_close_at",
+            "close_at",
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index(
+            "ix_daily_runs_no_parent",
+            "claimed_at",
+            sqlite_where=text("parent_ts IS NULL AND closed_at IS NULL"),
+            postgresql_where=text("parent_ts IS NULL AND closed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -107,7 +123,7 @@ class DailyRun(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     parent_ts: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime]
-    close_at: Mapped[datetime] = mapped_column(index=True)
+    close_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
 
@@ -118,6 +134,20 @@ class Prompt(Base):
     __table_args__ = (
         UniqueConstraint("daily_id", "user_id", "local_date"),
         Index("ix_prompts_user_sent", "team_id", "user_id", "sent_at"),
+        # The tick's questions are about the few prompts still in flight, never the history.
+        Index("ix_prompts_status_claimed", "status", "claimed_at"),
+        Index(
+            "ix_prompts_to_remind",
+            "remind_at",
+            sqlite_where=text("reminded_at IS NULL AND status = 'sent'"),
+            postgresql_where=text("reminded_at IS NULL AND status = 'sent'"),
+        ),
+        Index(
+            "ix_prompts_unpublished",
+            "status",
+            sqlite_where=text("thread_ts IS NULL"),
+            postgresql_where=text("thread_ts IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -129,11 +159,11 @@ class Prompt(Base):
     status: Mapped[str] = mapped_column(String(16))
     questions: Mapped[list[str]] = mapped_column(JSON)
     scheduled_at: Mapped[datetime]
-    claimed_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
-    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    remind_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     thread_ts: Mapped[str | None] = mapped_column(String(32))

@@ -87,5 +87,5 @@ def running_bot(
     finally:
         server.stop()
         # Let listeners still answering (respond(), follow-ups) finish before Slack goes away.
-        runtime.listener_executor.shutdown(wait=True)
+        runtime.shutdown()
         runtime.engine.dispose()

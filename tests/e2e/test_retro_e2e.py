@@ -35,16 +35,16 @@ def team(tmp_path: Path) -> Iterator[Bot]:
 def retro_command(bot: Bot, user: str, text: str) -> str:
     before = len(bot.slack.ephemerals(user))
     assert bot.driver.command(user, "CRETRO", "/retro", text).status == 200
-    bot.slack.wait_for(lambda: _calls_settled(bot.slack))
+    bot.slack.wait_for(lambda: _calls_settled(bot))
     shown = bot.slack.ephemerals(user)[before:]
     return " ".join(str(e.get("text", "")) + str(e.get("blocks", "")) for e in shown)
 
 
-def _calls_settled(slack: FakeSlack) -> bool:
-    """True once the bot made no Slack call for a while: its follow-ups are done."""
-    count = len(slack.calls)
-    time.sleep(0.15)
-    return len(slack.calls) == count
+def _calls_settled(bot: Bot) -> bool:
+    """True once the bot has no work left and made no Slack call for a moment."""
+    count = len(bot.slack.calls)
+    time.sleep(0.05)
+    return bot.runtime.idle() and len(bot.slack.calls) == count
 
 
 def parent_of(slack: FakeSlack) -> dict[str, Any]:
