@@ -1,27 +1,28 @@
 """Ack latency: how long Slack waits for the HTTP answer to a slash command.
 
-    python bench/ack.py [--commands 500] [--concurrency 20] [--database-url URL]
+python bench/ack.py [--commands 500] [--concurrency 20] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
+import subprocess
 import sys
-import threading
 import time
+import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from common import (
-    MONDAY_10_CET,
-    SUNDAY_NOON,
     ZONES_AT_UTC_PLUS_ONE,
     add_database_argument,
     add_team,
     check_database_url,
-    daily_tick,
     describe,
     fresh_database,
     header,
@@ -30,18 +31,13 @@ from common import (
     percentile,
     quiet_logs,
     scratch_dir,
-    start_daily_by_command,
 )
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
-from bot.server import HttpServer, make_wsgi_app
 from bot.standin.driver import SlackDriver
-from bot.standin.harness import SIGNING_SECRET, Bot, running_bot
+from bot.standin.harness import SIGNING_SECRET
 from bot.standin.models import BOT_TOKEN
 from bot.standin.ratelimit import POST_MESSAGE
 from bot.standin.server import FakeSlack
-from ceremonies.daily_delivery import TickReport
 
 TEAM_CHANNEL = "CTEAM"
 TEAM = ("UANNA", "UBEN", "UCHITRA", "UDAN", "UEVA")
@@ -54,6 +50,7 @@ WARMUP = 20
 TARGET_RATIO = 1.5
 TARGET_DURING_FANOUT = 3.0
 REPLY_TIMEOUT = 60.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -74,8 +71,9 @@ class Sample:
         )
 
 
-def fire(driver: SlackDriver, label: str, users: Sequence[str], count: int,
-         concurrency: int) -> Sample:
+def fire(
+    driver: SlackDriver, label: str, users: Sequence[str], count: int, concurrency: int
+) -> Sample:
     """`count` × `/daily status` from `users` in turn, `concurrency` in flight at once."""
 
     def one(i: int) -> tuple[float, int]:
@@ -106,25 +104,63 @@ def wait_for_replies(fake: FakeSlack, expected: int) -> int:
     return ephemeral_count(fake)
 
 
-def bare_bolt_server(fake: FakeSlack) -> HttpServer:
-    """A Bolt app that only acks `/daily`, behind the same WSGI wrapper and waitress."""
-    app = App(
-        signing_secret=SIGNING_SECRET,
-        token_verification_enabled=False,
-        client=WebClient(token=BOT_TOKEN, base_url=fake.api_url),
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_process(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """Starts a server process and waits until it answers GET /healthz."""
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command} ended: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{command} did not start")
 
-    @app.command("/daily")
-    def on_daily(ack: Ack) -> None:
-        ack()
 
-    server = HttpServer(make_wsgi_app(app, lambda: True), "127.0.0.1", 0)
-    server.start_in_background()
-    return server
+def server_env(fake: FakeSlack, url: str, port: int) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "SCHEDULER_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
-def measure(driver: SlackDriver, label: str, count: int, concurrency: int,
-            replies: bool) -> tuple[Sample, int]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def next_prompt_instant(now: datetime) -> datetime:
+    """The next weekday 09:00 UTC (10:00 at UTC+1) strictly after `now`."""
+    day = now.date()
+    while True:
+        candidate = datetime.combine(day, datetime.min.time(), UTC).replace(hour=9)
+        if candidate > now and candidate.weekday() < 5:
+            return candidate
+        day += timedelta(days=1)
+
+
+def measure(
+    driver: SlackDriver, label: str, count: int, concurrency: int, replies: bool, pid: int
+) -> tuple[Sample, int]:
     """Warm up, then fire; with `replies`, also wait for the bot's answers after its acks so
     their work is counted in the CPU per command and does not spill into the next phase."""
     fake = driver.fake
@@ -132,10 +168,10 @@ def measure(driver: SlackDriver, label: str, count: int, concurrency: int,
     fire(driver, "warm-up", TEAM, WARMUP, concurrency)
     if replies:
         before = wait_for_replies(fake, before + WARMUP)
-    cpu = time.process_time()
+    cpu = cpu_seconds(pid)
     sample = fire(driver, label, TEAM, count, concurrency)
     answered = wait_for_replies(fake, before + count) - before if replies else 0
-    sample.cpu_per_command = (time.process_time() - cpu) / count
+    sample.cpu_per_command = (cpu_seconds(pid) - cpu) / count
     return sample, answered
 
 
@@ -143,12 +179,13 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
     header(
         f"ack latency: {count} × '/daily status', {concurrency} at a time",
         [
-            "Time from sending a signed slash command to the HTTP answer (the ack), through",
-            "waitress + Bolt on loopback, the stand-in Slack and the load in this process.",
-            "1. our bot, a channel with a daily under way (5 people): one command at a time,",
-            f"   then {concurrency} at a time (its answers after the ack count in CPU/cmd);",
+            "Time from sending a signed slash command to the HTTP answer (the ack). Each server",
+            "runs in its own process, as deployed: the stand-in Slack and the senders here.",
+            "1. our bot (`python app.py serve`, waitress + Bolt), a channel with a daily: one",
+            f"   command at a time, then {concurrency} at a time (its answers after the ack count",
+            "   in its CPU/cmd);",
             "2. a bare Bolt app that only calls ack(), behind the same make_wsgi_app/HttpServer;",
-            f"3. our bot again while run_due fans out {FANOUT} prompts (limits on) in a thread.",
+            f"3. our bot again while `app.py run-due` fans out {FANOUT} prompts (limits on).",
             f"targets: p99 ours <= {TARGET_RATIO} × p99 bare; p99 < {TARGET_DURING_FANOUT:.0f} s "
             "during the fan-out.",
         ],
@@ -157,63 +194,88 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
         print(f"database: {describe(url)}")
         fake = FakeSlack(rate_limits=False)
         fake.start()
-        bare: HttpServer | None = None
+        processes: list[subprocess.Popen[bytes]] = []
         try:
             for user in TEAM:
                 fake.add_user(user, user[1:].lower(), TEAM_ZONE)
             fake.add_channel(TEAM_CHANNEL, "team", list(TEAM))
             big = add_team(fake, BIG_CHANNEL, FANOUT, ZONES_AT_UTC_PLUS_ONE)
-            with running_bot(fake, tmp, SUNDAY_NOON, database_url=url) as bot:
-                start_daily_by_command(bot, TEAM[0], TEAM_CHANNEL)
-                start_daily_by_command(bot, big[0], BIG_CHANNEL)
-                early = daily_tick(bot, MONDAY_10_TOKYO)
-                print(f"seeded: dailies in {TEAM_CHANNEL} ({len(TEAM)} people, "
-                      f"{early.prompts_sent} prompted) and {BIG_CHANNEL} ({FANOUT} people "
-                      "due at 09:00 UTC)")
-                bare = bare_bolt_server(fake)
-                bare_driver = SlackDriver(
-                    fake, f"http://127.0.0.1:{bare.port}/slack/events", SIGNING_SECRET
-                )
-                print()
-                one_by_one = max(1, count // 5)
-                ours_alone, _ = measure(bot.driver, "ours, one at a time", one_by_one, 1, True)
-                print(ours_alone.line(), flush=True)
-                bare_alone, _ = measure(bare_driver, "bare Bolt, one at a time", one_by_one, 1,
-                                        False)
-                print(bare_alone.line(), flush=True)
-                ours, replies = measure(bot.driver, f"ours, {concurrency} at a time", count,
-                                        concurrency, True)
-                print(ours.line() + f"; replies {replies}/{count}", flush=True)
-                bare_sample, _ = measure(bare_driver, f"bare Bolt, {concurrency} at a time",
-                                         count, concurrency, False)
-                print(bare_sample.line(), flush=True)
+            ours_port, bare_port = free_port(), free_port()
+            ours = start_process(
+                [sys.executable, "app.py", "serve"], server_env(fake, url, ours_port), ours_port
+            )
+            processes.append(ours)
+            bare = start_process(
+                [sys.executable, "bench/bare_app.py"], server_env(fake, url, bare_port), bare_port
+            )
+            processes.append(bare)
+            driver = SlackDriver(fake, f"http://127.0.0.1:{ours_port}/slack/events", SIGNING_SECRET)
+            bare_driver = SlackDriver(
+                fake, f"http://127.0.0.1:{bare_port}/slack/events", SIGNING_SECRET
+            )
+            for owner, channel in ((TEAM[0], TEAM_CHANNEL), (big[0], BIG_CHANNEL)):
+                driver.command(owner, channel, "/daily", "start")
+                fake.wait_for(lambda c=channel: fake.messages(c), timeout=300, interval=0.1)
+            print(
+                f"seeded: dailies in {TEAM_CHANNEL} ({len(TEAM)} people) and {BIG_CHANNEL} "
+                f"({FANOUT} people, all due at the same instant)"
+            )
+            print()
+            one_by_one = max(1, count // 5)
+            ours_alone, _ = measure(driver, "ours, one at a time", one_by_one, 1, True, ours.pid)
+            print(ours_alone.line(), flush=True)
+            bare_alone, _ = measure(
+                bare_driver, "bare Bolt, one at a time", one_by_one, 1, False, bare.pid
+            )
+            print(bare_alone.line(), flush=True)
+            ours_sample, replies = measure(
+                driver, f"ours, {concurrency} at a time", count, concurrency, True, ours.pid
+            )
+            print(ours_sample.line() + f"; replies {replies}/{count}", flush=True)
+            bare_sample, _ = measure(
+                bare_driver,
+                f"bare Bolt, {concurrency} at a time",
+                count,
+                concurrency,
+                False,
+                bare.pid,
+            )
+            print(bare_sample.line(), flush=True)
 
-                before_fanout = list(fake.violations)  # the fan-out starts a fresh record
-                during, fanout, fanout_time, replies_during = measure_during_fanout(
-                    bot, count, concurrency
-                )
-                print(during.line() + f"; replies {replies_during}/{count}")
-                recorded = before_fanout + list(fake.violations)
-                violations = [v for v in recorded if "ack took" not in v]
-                late_acks = sum(1 for v in recorded if "ack took" in v)
+            before_fanout = list(fake.violations)  # the fan-out starts a fresh record
+            during, fanout_sent, fanout_time, replies_during = measure_during_fanout(
+                fake, driver, server_env(fake, url, 3000), count, concurrency, big
+            )
+            print(during.line() + f"; replies {replies_during}/{count}")
+            recorded = before_fanout + list(fake.violations)
+            violations = [v for v in recorded if "ack took" not in v]
+            late_acks = sum(1 for v in recorded if "ack took" in v)
         finally:
-            if bare is not None:
-                bare.stop()
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
             fake.stop()
 
+    ours = ours_sample
     ratio = percentile(ours.acks, 99) / percentile(bare_sample.acks, 99)
     alone = percentile(ours_alone.acks, 99) / percentile(bare_alone.acks, 99)
     print()
     print(f"p99 ours / p99 bare, alone: {alone:.2f}")
-    print(f"p99 ours / p99 bare, {concurrency:>2}:   {ratio:.2f} (target <= {TARGET_RATIO}: "
-          f"{'ok' if ratio <= TARGET_RATIO else 'ABOVE TARGET'})")
+    print(
+        f"p99 ours / p99 bare, {concurrency:>2}:   {ratio:.2f} (target <= {TARGET_RATIO}: "
+        f"{'ok' if ratio <= TARGET_RATIO else 'ABOVE TARGET'})"
+    )
     worst = percentile(during.acks, 99)
-    print(f"p99 during fan-out:         {ms(worst)} (target < {TARGET_DURING_FANOUT:.0f} s: "
-          f"{'ok' if worst < TARGET_DURING_FANOUT else 'ABOVE TARGET'}); "
-          f"{ratio_during(during, bare_sample):.2f} × bare")
+    print(
+        f"p99 during fan-out:         {ms(worst)} (target < {TARGET_DURING_FANOUT:.0f} s: "
+        f"{'ok' if worst < TARGET_DURING_FANOUT else 'ABOVE TARGET'}); "
+        f"{ratio_during(during, bare_sample):.2f} × bare"
+    )
     print(f"acks over Slack's 3 s:      {late_acks}")
-    print(f"the fan-out meanwhile:      {fanout.prompts_sent} prompts in {fanout_time:.1f} s, "
-          f"{len(fanout.failures)} failures")
+    print(
+        f"the fan-out meanwhile:      {fanout_sent} prompts in {fanout_time:.1f} s "
+        "(a run-due process beside the server, as cron would run it)"
+    )
     print(f"other violations:           {len(violations)}")
     for line in violations[:10]:
         print(f"   {line[:300]}")
@@ -224,29 +286,41 @@ def ratio_during(during: Sample, bare: Sample) -> float:
     return percentile(during.acks, 99) / percentile(bare.acks, 99)
 
 
-def measure_during_fanout(bot: Bot, count: int, concurrency: int
-                          ) -> tuple[Sample, TickReport, float, int]:
-    fake = bot.slack
+def measure_during_fanout(
+    fake: FakeSlack,
+    driver: SlackDriver,
+    env: dict[str, str],
+    count: int,
+    concurrency: int,
+    big: Sequence[str],
+) -> tuple[Sample, int, float, int]:
+    """Fires the commands while `run-due` (another process, as cron) sends the fan-out."""
     fake.reset_records()
     fake.rate_limits = True
-    outcome: list[TickReport] = []
+    now = next_prompt_instant(datetime.now(UTC))
     started = time.monotonic()
-
-    def fan_out() -> None:
-        outcome.append(daily_tick(bot, MONDAY_10_CET))
-
-    worker = threading.Thread(target=fan_out, name="fan-out", daemon=True)
-    worker.start()
+    fan_out = subprocess.Popen(
+        [sys.executable, "app.py", "run-due", "--now", now.isoformat()],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     # Measure in the steady state of the fan-out, not during its first burst.
-    fake.wait_for(lambda: len(fake.calls_to(POST_MESSAGE)) >= 50, timeout=60, interval=0.05)
+    try:
+        fake.wait_for(lambda: len(fake.calls_to(POST_MESSAGE)) >= 50, timeout=120, interval=0.05)
+    except TimeoutError:
+        fan_out.kill()
+        output = fan_out.communicate()[0][-2000:]
+        raise RuntimeError(f"the fan-out did not start: {output!r}") from None
     before = ephemeral_count(fake)
-    sample = fire(bot.driver, f"ours during {FANOUT}-prompt fan-out", TEAM, count, concurrency)
+    sample = fire(driver, f"ours during {FANOUT}-prompt fan-out", TEAM, count, concurrency)
     replies = wait_for_replies(fake, before + count) - before
-    worker.join(timeout=300)
+    fan_out.wait(timeout=600)
     elapsed = time.monotonic() - started
     fake.rate_limits = False
-    report = outcome[0] if outcome else TickReport(failures=["fan-out did not finish"])
-    return sample, report, elapsed, replies
+    sent = sum(1 for user in big if any(m.get("bot_id") for m in fake.dm_messages(user)))
+    return sample, sent, elapsed, replies
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,8 +92,10 @@ def check_database_url(parser: argparse.ArgumentParser, url: str | None) -> None
         # A SQLite file of the user's would have to be emptied first: never ours to do.
         parser.error("--database-url: PostgreSQL only (leave it out for a temporary SQLite file)")
     if parsed.database != WIPEABLE_POSTGRES_DATABASE:
-        parser.error(f"--database-url: its schema is wiped, so only a database named "
-                     f"'{WIPEABLE_POSTGRES_DATABASE}' is accepted, not {parsed.database!r}")
+        parser.error(
+            f"--database-url: its schema is wiped, so only a database named "
+            f"'{WIPEABLE_POSTGRES_DATABASE}' is accepted, not {parsed.database!r}"
+        )
 
 
 def _recreate_bench_schema(url: str, *, create: bool = True) -> None:
@@ -137,8 +139,9 @@ def fresh_database(url: str | None, workdir: Path, name: str = "bench") -> Itera
         _recreate_bench_schema(url, create=False)
 
 
-def add_team(fake: FakeSlack, channel_id: str, size: int, zones: Sequence[str],
-             prefix: str = "UB") -> list[str]:
+def add_team(
+    fake: FakeSlack, channel_id: str, size: int, zones: Sequence[str], prefix: str = "UB"
+) -> list[str]:
     """`size` people spread over `zones`, all members of one channel with the bot."""
     users = [f"{prefix}{i:05d}" for i in range(size)]
     for i, user in enumerate(users):
@@ -191,4 +194,3 @@ def timed(work: Callable[[], T]) -> tuple[T, float]:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
-

@@ -1,6 +1,6 @@
 """Fan-out: N participants due at the same instant, delivered under Slack's rate limits.
 
-    python bench/fanout.py [--participants 1000] [--database-url URL]
+python bench/fanout.py [--participants 1000] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -116,13 +116,16 @@ def run(participants: int, database_url: str | None) -> int:
             with running_bot(fake, tmp, SUNDAY_NOON, database_url=url) as bot:
                 seeded_at = time.perf_counter()
                 start_daily_by_command(bot, users[0], CHANNEL)
-                print(f"seeded by /daily start in {time.perf_counter() - seeded_at:.1f} s "
-                      f"(limits off); {due_participants(bot)} participants due at "
-                      f"{MONDAY_10_CET.isoformat()}")
+                print(
+                    f"seeded by /daily start in {time.perf_counter() - seeded_at:.1f} s "
+                    f"(limits off); {due_participants(bot)} participants due at "
+                    f"{MONDAY_10_CET.isoformat()}"
+                )
                 seeding_violations = list(fake.violations)
                 pace = bot.runtime.settings.slack_post_rate_per_minute
-                print(f"bot's own pacing of chat.postMessage: {pace}/min "
-                      "(SLACK_POST_RATE_PER_MINUTE)")
+                print(
+                    f"bot's own pacing of chat.postMessage: {pace}/min (SLACK_POST_RATE_PER_MINUTE)"
+                )
 
                 fake.reset_records()  # full buckets, no calls counted from seeding
                 fake.rate_limits = True
@@ -148,15 +151,18 @@ def run(participants: int, database_url: str | None) -> int:
                 violations = list(fake.violations)
 
                 print()
-                print(f"prompts delivered:        {delivered} / {participants} "
-                      f"(run_due says sent={report.prompts_sent}, "
-                      f"failures={len(report.failures)})")
+                print(
+                    f"prompts delivered:        {delivered} / {participants} "
+                    f"(run_due says sent={report.prompts_sent}, "
+                    f"failures={len(report.failures)})"
+                )
                 print(f"parent messages:          {parents}")
                 print(f"time taken:               {elapsed:.2f} s")
                 print(f"floor ({participants + 1} chat.postMessage): {floor:.2f} s")
                 verdict = "ok" if ratio <= TARGET_RATIO else "ABOVE TARGET"
-                print(f"ratio time/floor:         {ratio:.3f} (target <= {TARGET_RATIO}: "
-                      f"{verdict})")
+                print(
+                    f"ratio time/floor:         {ratio:.3f} (target <= {TARGET_RATIO}: {verdict})"
+                )
                 print(f"duplicates:               {duplicates}")
                 print(f"lost:                     {lost}")
                 print(f"429s answered:            {fake.ratelimited}")

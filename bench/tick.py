@@ -1,6 +1,6 @@
 """Tick cost: one run_due over many configured dailies, with nothing (or a little) due.
 
-    python bench/tick.py [--ticks 50] [--history-days 60] [--database-url URL]
+python bench/tick.py [--ticks 50] [--history-days 60] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -217,14 +217,15 @@ def bot_runtime(fake: FakeSlack, database_url: str) -> Iterator[Runtime]:
         runtime.engine.dispose()
 
 
-def measure(fake: FakeSlack, scenario: Scenario, database_url: str | None, workdir: Path,
-            name: str) -> Result:
+def measure(
+    fake: FakeSlack, scenario: Scenario, database_url: str | None, workdir: Path, name: str
+) -> Result:
     with fresh_database(database_url, workdir, name) as url, bot_runtime(fake, url) as runtime:
         participant_ids, seed_seconds = timed(lambda: seed(runtime.engine, scenario))
         services = runtime.services
         counter = QueryCounter(runtime.engine)
         # One participant of each of `due` different dailies: a parent and a prompt each.
-        chosen = participant_ids[:: PER_DAILY][: scenario.due]
+        chosen = participant_ids[::PER_DAILY][: scenario.due]
         seconds: list[float] = []
         queries: list[int] = []
         sent = failures = 0
@@ -282,8 +283,10 @@ def run(ticks: int, history_days: int, database_url: str | None) -> int:
         with scratch_dir() as tmp:
             print(f"database: {describe(database_url) if database_url else 'temporary SQLite'}")
             print()
-            print(f"{'dailies':>7} {'participants':>12} {'history':>8} {'due':>4} {'ticks':>5} "
-                  f"{'median':>10} {'p95':>10} {'queries/tick':>12} {'seeding':>9}")
+            print(
+                f"{'dailies':>7} {'participants':>12} {'history':>8} {'due':>4} {'ticks':>5} "
+                f"{'median':>10} {'p95':>10} {'queries/tick':>12} {'seeding':>9}"
+            )
             for number, scenario in enumerate(scenarios):
                 result = measure(fake, scenario, database_url, tmp, f"tick{number}")
                 results.append(result)
@@ -294,14 +297,18 @@ def run(ticks: int, history_days: int, database_url: str | None) -> int:
     print()
     base = next(r for r in results if r.scenario == Scenario(1000, ticks=ticks))
     verdict = "ok" if median(base.seconds) * 1000 < TARGET_MS else "ABOVE TARGET"
-    print(f"1,000 dailies, nothing due: median {ms(median(base.seconds))} "
-          f"(target < {TARGET_MS:.0f} ms: {verdict})")
+    print(
+        f"1,000 dailies, nothing due: median {ms(median(base.seconds))} "
+        f"(target < {TARGET_MS:.0f} ms: {verdict})"
+    )
     for result in results:
         if result.scenario.due:
             per_prompt = (median(result.seconds) - median(base.seconds)) / result.scenario.due
-            print(f"{result.scenario.due:>3} due: {result.sent} prompts sent over "
-                  f"{len(result.seconds)} ticks, {result.failures} failures, "
-                  f"~{ms(per_prompt)} per due prompt (parent message included)")
+            print(
+                f"{result.scenario.due:>3} due: {result.sent} prompts sent over "
+                f"{len(result.seconds)} ticks, {result.failures} failures, "
+                f"~{ms(per_prompt)} per due prompt (parent message included)"
+            )
     if fake.violations:
         print(f"violations: {len(fake.violations)}")
         for line in fake.violations[:10]:
@@ -312,8 +319,12 @@ def run(ticks: int, history_days: int, database_url: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ticks", type=int, default=50, help="measured ticks, nothing due")
-    parser.add_argument("--history-days", type=int, default=60,
-                        help="past days seeded for the history row (0: leave it out)")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=60,
+        help="past days seeded for the history row (0: leave it out)",
+    )
     add_database_argument(parser)
     args = parser.parse_args(argv)
     if args.ticks < 1 or args.history_days < 0:

@@ -151,7 +151,9 @@ def _serve() -> int:
 
         SocketModeHandler(app, settings.slack_app_token).start()
         return 0
-    server = HttpServer(make_wsgi_app(app, runtime.database_ok), "0.0.0.0", settings.port)
+    server = HttpServer(
+        make_wsgi_app(app, runtime.database_ok, runtime.gate), "0.0.0.0", settings.port
+    )
     logging.getLogger(__name__).info("listening on :%d", server.port)
     server.serve_forever()
     return 0

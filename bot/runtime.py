@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine, text
 
+from bot.ack_first import AckFirst
 from bot.rendering import Renderer
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
@@ -83,6 +84,7 @@ class Runtime:
     )
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor: ListenerExecutor = field(default_factory=lambda: ListenerExecutor(4, "work"))
+    gate: AckFirst = field(default_factory=AckFirst)
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -116,13 +118,14 @@ def build_runtime(
         post_rate_per_minute=settings.slack_post_rate_per_minute,
     )
     work_executor = ListenerExecutor(4, "work")
+    gate = AckFirst()
     services = Services(
         uow_factory=SqlUnitOfWorkFactory(make_session_factory(engine)),
         chat=chat,
         clock=clock or SystemClock(),  # type: ignore[arg-type]
         renderer=renderer,
         default_tz=settings.default_timezone,
-        defer=work_executor.submit,
+        defer=lambda work: work_executor.submit(gate.after_acks(work)),
     )
     return Runtime(
         settings=settings,
@@ -130,4 +133,5 @@ def build_runtime(
         client=client,
         services=services,
         work_executor=work_executor,
+        gate=gate,
     )

@@ -12,6 +12,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from bot.ack_first import AckFirst
+
 log = logging.getLogger(__name__)
 
 Environ = dict[str, Any]
@@ -26,8 +28,11 @@ def _plain(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
     return [data]
 
 
-def make_wsgi_app(app: App, database_ok: Callable[[], bool]) -> Callable[..., Iterable[bytes]]:
+def make_wsgi_app(
+    app: App, database_ok: Callable[[], bool], gate: AckFirst | None = None
+) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(app)
+    gate = gate or AckFirst()
 
     def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -37,7 +42,8 @@ def make_wsgi_app(app: App, database_ok: Callable[[], bool]) -> Callable[..., It
             return _plain(start_response, "503 Service Unavailable", {"ok": False})
         if path == "/slack/events" and method == "POST":
             try:
-                return slack(environ, start_response)
+                with gate.answering():
+                    return slack(environ, start_response)
             except Exception:
                 # A body Bolt cannot even parse: say so, never show a trace.
                 log.warning("malformed request rejected", exc_info=True)

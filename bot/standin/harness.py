@@ -79,7 +79,9 @@ def running_bot(
     settings = settings_for(slack, database_url or f"sqlite:///{tmp_path / 'bot.db'}")
     settings = settings.model_copy(update=overrides)
     runtime = build_runtime(settings, clock=clock)
-    server = HttpServer(make_wsgi_app(build_app(runtime), runtime.database_ok), "127.0.0.1", 0)
+    server = HttpServer(
+        make_wsgi_app(build_app(runtime), runtime.database_ok, runtime.gate), "127.0.0.1", 0
+    )
     server.start_in_background()
     driver = SlackDriver(slack, f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
     try:
