@@ -139,6 +139,16 @@ def _daily_here(store: DailyStore, team_id: str, channel_id: str) -> DailyRow:
     return daily
 
 
+def _participant_here(
+    store: DailyStore, team_id: str, channel_id: str, user_id: str
+) -> tuple[DailyRow, ParticipantRow]:
+    daily = _daily_here(store, team_id, channel_id)
+    participant = store.participant(daily.id, user_id)
+    if participant is None or not participant.active:
+        raise Refusal("not_participant", user_id=user_id, channel_id=channel_id)
+    return daily, participant
+
+
 def change_daily(
     uow_factory: UnitOfWorkFactory,
     team_id: str,
@@ -171,10 +181,7 @@ def set_participant_country(
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
-        daily = _daily_here(store, team_id, channel_id)
-        participant = store.participant(daily.id, user_id)
-        if participant is None or not participant.active:
-            raise Refusal("not_participant", user_id=user_id, channel_id=channel_id)
+        daily, participant = _participant_here(store, team_id, channel_id, user_id)
         participant.country = country
         reschedule(store, daily, [participant], now)
         uow.commit()
@@ -223,10 +230,7 @@ def remove_participant(
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
-        daily = _daily_here(store, team_id, channel_id)
-        participant = store.participant(daily.id, user_id)
-        if participant is None or not participant.active:
-            raise Refusal("not_participant", user_id=user_id, channel_id=channel_id)
+        daily, participant = _participant_here(store, team_id, channel_id, user_id)
         participant.active = False  # kept, not deleted: their history stays attributed
         participant.next_prompt_at = None
         uow.commit()
@@ -238,10 +242,7 @@ def skip_today(
 ) -> date:
     with uow_factory() as uow:
         store = uow.dailies
-        daily = _daily_here(store, team_id, channel_id)
-        participant = store.participant(daily.id, user_id)
-        if participant is None or not participant.active:
-            raise Refusal("not_participant", user_id=user_id, channel_id=channel_id)
+        daily, participant = _participant_here(store, team_id, channel_id, user_id)
         today = local_date(participant.tz, now)
         prompt = store.prompt_for(daily.id, user_id, today)
         if prompt is None:
