@@ -148,8 +148,13 @@ def _serve() -> int:
         start_scheduler(runtime.services)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from slack_sdk.errors import SlackApiError
 
-        SocketModeHandler(app, settings.slack_app_token).start()
+        try:
+            SocketModeHandler(app, settings.slack_app_token).start()
+        except SlackApiError as error:
+            reason = error.response.get("error", "refused")
+            raise ConfigurationError(f"SLACK_APP_TOKEN: Slack refused it ({reason})") from None
         return 0
     server = HttpServer(
         make_wsgi_app(app, runtime.database_ok, runtime.gate), "0.0.0.0", settings.port

@@ -30,6 +30,20 @@ class Settings(BaseSettings):
     # Our pacing of chat.postMessage; Slack does not publish its workspace-wide figure.
     slack_post_rate_per_minute: int = Field(default=600, ge=1)
 
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_level_token(cls, value: str | None) -> str | None:
+        if value and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token (xapp-…) with connections:write")
+        return value or None
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value and not value.startswith("xoxb-"):
+            raise ValueError("must be the bot token (xoxb-…) from OAuth & Permissions")
+        return value or None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

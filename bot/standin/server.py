@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,6 +83,9 @@ class FakeSlack(InspectionMixin):
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.ratelimited = 0
+        # Set by bot.standin.socket_mode: apps.connections.open takes the app-level token,
+        # which every other method refuses.
+        self.connections_open: Callable[[str | None], dict[str, Any]] | None = None
         self._addr = (host, port)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -240,6 +244,8 @@ class FakeSlack(InspectionMixin):
         self, method: str, args: dict[str, Any], token: str | None, is_json: bool, parse_error: str
     ) -> tuple[int, dict[str, Any], dict[str, str], dict[str, Any]]:
         """(status, body, headers, args as recorded: decoded when they could be checked)."""
+        if method == "apps.connections.open" and self.connections_open is not None:
+            return 200, self.connections_open(token), {}, args
         if not token:
             return 200, err("not_authed"), {}, args
         if token != self.token:

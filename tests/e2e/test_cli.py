@@ -63,6 +63,8 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
             "DEFAULT_TIMEZONE",
         ),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "99999"}, "PORT"),
+        ({"SLACK_BOT_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN"),
         (
             {
                 "SLACK_BOT_TOKEN": "xoxb-1",

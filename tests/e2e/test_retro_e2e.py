@@ -89,6 +89,7 @@ def test_a_whole_retro_and_the_next_ones_review(team: Bot) -> None:
     )
     assert "Anonymous" in str(anonymous_post) and PEOPLE[3] not in str(anonymous_post)
     assert "<!here>" not in str(anonymous_post)
+
     def stored_items() -> list[Any]:
         with bot.runtime.services.uow_factory() as uow:
             return uow.retros.items(1)
