@@ -147,11 +147,12 @@ def _serve() -> int:
     if settings.scheduler_enabled:
         start_scheduler(runtime.services)
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
         from slack_sdk.errors import SlackApiError
 
+        from bot.socket_mode import AcksFirstSocketModeHandler
+
         try:
-            SocketModeHandler(app, settings.slack_app_token).start()
+            AcksFirstSocketModeHandler(app, settings.slack_app_token, runtime.gate).start()
         except SlackApiError as error:
             reason = error.response.get("error", "refused")
             raise ConfigurationError(f"SLACK_APP_TOKEN: Slack refused it ({reason})") from None
