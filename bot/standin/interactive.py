@@ -5,7 +5,13 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from bot.standin.models import APP_ID, ViewRecord
+from bot.standin.models import (
+    APP_ID,
+    CHOICE_ELEMENTS,
+    SELECT_ELEMENTS,
+    TEXT_INPUT_ELEMENTS,
+    ViewRecord,
+)
 from bot.standin.payloads import (
     VERIFICATION_TOKEN,
     action_entry,
@@ -24,28 +30,7 @@ if TYPE_CHECKING:
     from bot.standin.server import FakeSlack
     from bot.standin.state import Workspace
 
-_STATEFUL = {
-    "static_select",
-    "external_select",
-    "users_select",
-    "conversations_select",
-    "channels_select",
-    "multi_static_select",
-    "multi_external_select",
-    "multi_users_select",
-    "multi_conversations_select",
-    "multi_channels_select",
-    "checkboxes",
-    "radio_buttons",
-    "datepicker",
-    "timepicker",
-    "datetimepicker",
-    "plain_text_input",
-    "email_text_input",
-    "url_text_input",
-    "number_input",
-    "rich_text_input",
-}
+_STATEFUL = SELECT_ELEMENTS | CHOICE_ELEMENTS | TEXT_INPUT_ELEMENTS
 
 
 class InteractiveMixin:

@@ -8,6 +8,34 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# Block Kit element kinds, by what a person can do with them.
+SELECT_ELEMENTS = frozenset(
+    {
+        "static_select",
+        "external_select",
+        "users_select",
+        "conversations_select",
+        "channels_select",
+        "multi_static_select",
+        "multi_external_select",
+        "multi_users_select",
+        "multi_conversations_select",
+        "multi_channels_select",
+    }
+)
+TEXT_INPUT_ELEMENTS = frozenset(
+    {
+        "plain_text_input",
+        "email_text_input",
+        "url_text_input",
+        "number_input",
+        "rich_text_input",
+    }
+)
+CHOICE_ELEMENTS = frozenset(
+    {"checkboxes", "radio_buttons", "datepicker", "timepicker", "datetimepicker"}
+)
+
 TEAM_ID = "T0001"
 TEAM_NAME = "Ceremony Test"
 TEAM_DOMAIN = "ceremony-test"

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.standin.models import BOT_USER_ID, Message
+from bot.standin.models import BOT_USER_ID, SELECT_ELEMENTS, TEXT_INPUT_ELEMENTS, Message
 from bot.standin.state import Workspace
 
-_SELECTS = {
-    "static_select",
-    "external_select",
-    "users_select",
-    "conversations_select",
-    "channels_select",
-    "multi_static_select",
-    "multi_external_select",
-    "multi_users_select",
-    "multi_conversations_select",
-    "multi_channels_select",
-}
-_INPUTS = {
-    "plain_text_input",
-    "email_text_input",
-    "url_text_input",
-    "number_input",
-    "rich_text_input",
-    "file_input",
-}
+_SELECTS = SELECT_ELEMENTS
+_INPUTS = TEXT_INPUT_ELEMENTS | {"file_input"}
 
 
 def text_of(obj: Any) -> str:

@@ -18,7 +18,10 @@ from bot.standin.models import (
     BOT_ID,
     BOT_NAME,
     BOT_USER_ID,
+    CHOICE_ELEMENTS,
+    SELECT_ELEMENTS,
     TEAM_ID,
+    TEXT_INPUT_ELEMENTS,
     Channel,
     Ephemeral,
     Message,
@@ -180,30 +183,9 @@ class Workspace:
         return out
 
     def _assign_action_ids(self, node: Any) -> None:
-        interactive = {
-            "button",
-            "static_select",
-            "external_select",
-            "users_select",
-            "conversations_select",
-            "channels_select",
-            "multi_static_select",
-            "multi_external_select",
-            "multi_users_select",
-            "multi_conversations_select",
-            "multi_channels_select",
-            "overflow",
-            "datepicker",
-            "timepicker",
-            "datetimepicker",
-            "checkboxes",
-            "radio_buttons",
-            "plain_text_input",
-            "email_text_input",
-            "url_text_input",
-            "number_input",
-            "rich_text_input",
-        }
+        interactive = (
+            SELECT_ELEMENTS | CHOICE_ELEMENTS | TEXT_INPUT_ELEMENTS | {"button", "overflow"}
+        )
         if isinstance(node, dict):
             if node.get("type") in interactive:
                 node.setdefault("action_id", secrets.token_urlsafe(4).replace("-", "x"))
