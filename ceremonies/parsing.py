@@ -1,16 +1,18 @@
 """Parse what people type into ``/daily`` commands.
 
-Every rejection raises :class:`InvalidInput` whose text is shown to the user
-verbatim in Slack, so messages are full sentences that quote the offending
-input and show a form that would have worked.
+Every rejection raises :class:`InvalidInput` with a ``code`` and the ``params``
+that ``templates/common/invalid.txt.j2`` turns into the sentence the user reads:
+it quotes the offending input and shows a form that would have worked.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from typing import Any
 
 from ceremonies.schedule import DateRange, supported_countries
+from ceremonies.text import neutralise
 
 __all__ = [
     "MAX_DAYS_COUNT",
@@ -35,22 +37,33 @@ _MAX_ECHO = 60
 
 
 class InvalidInput(ValueError):
-    """User input that cannot be accepted; ``str()`` is the user-facing message."""
+    """User input that cannot be accepted: a template key and what the template needs.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``str()`` is the code and its params, for logs; users read the rendered template.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
     def __str__(self) -> str:
-        return self.message
+        if not self.params:
+            return self.code
+        shown = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"{self.code}({shown})"
 
 
-def _quote(text: str) -> str:
-    """Echo user input inside Slack inline code without breaking the markup."""
-    shown = text.strip().replace("`", "'")
+def _echo(text: str) -> str:
+    """User input as the template shows it inside Slack inline code (backticks around it).
+
+    Backticks become quotes so they cannot break the markup, long input is cut, and a
+    broadcast mention typed by mistake is echoed without its ping.
+    """
+    shown = neutralise(text.strip().replace("`", "'"))
     if len(shown) > _MAX_ECHO:
         shown = shown[: _MAX_ECHO - 1] + "…"
-    return f"`{shown}`"
+    return shown
 
 
 # --- time of day -------------------------------------------------------------
@@ -62,13 +75,13 @@ def parse_clock_time(text: str) -> time:
     """``"9:30"``, ``"09:30"``, ``"17:05"`` → naive ``time`` (24-hour clock)."""
     stripped = text.strip()
     if not stripped:
-        raise InvalidInput("Please give a time of day in 24-hour HH:MM, e.g. `09:30`.")
+        raise InvalidInput("time_empty")
     match = _CLOCK_RE.fullmatch(stripped)
     if match is not None:
         hour, minute = int(match[1]), int(match[2])
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    raise InvalidInput(f"{_quote(stripped)} is not a time of day. Use 24-hour HH:MM, e.g. `09:30`.")
+    raise InvalidInput("time_invalid", input=_echo(stripped))
 
 
 # --- weekdays ----------------------------------------------------------------
@@ -92,10 +105,6 @@ _DAY_GROUPS: dict[str, frozenset[int]] = {
     "everyday": frozenset(range(7)),
 }
 
-_VALID_DAYS_HINT = (
-    "Use day names (mon, tue, wed, thu, fri, sat, sun, or full names like `monday`), "
-    "ranges like `mon-fri`, or `weekdays`."
-)
 # Dashes around a range may be typed with spaces or pasted as en/em dashes.
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|\.\.)\s*")
 
@@ -104,8 +113,7 @@ def _day_index(token: str) -> int:
     try:
         return _DAY_NAMES[token]
     except KeyError:
-        message = f"{_quote(token)} is not a day of the week. {_VALID_DAYS_HINT}"
-        raise InvalidInput(message) from None
+        raise InvalidInput("weekday_unknown", input=_echo(token)) from None
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
@@ -118,7 +126,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     normalized = _RANGE_SEP_RE.sub("-", text.strip().lower())
     tokens = [t for t in re.split(r"[\s,;/]+", normalized) if t]
     if not tokens:
-        raise InvalidInput("Please list at least one working day, e.g. `mon-fri` or `mon,wed,fri`.")
+        raise InvalidInput("weekdays_empty")
     days: set[int] = set()
     for token in tokens:
         if token in _DAY_GROUPS:
@@ -127,9 +135,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
         if "-" in token:
             parts = token.split("-")
             if len(parts) != 2 or not all(parts):
-                raise InvalidInput(
-                    f"{_quote(token)} is not a range of days. Write it like `mon-fri`."
-                )
+                raise InvalidInput("weekdays_bad_range", input=_echo(token))
             first, last = _day_index(parts[0]), _day_index(parts[1])
             span = (last - first) % 7
             days.update((first + k) % 7 for k in range(span + 1))
@@ -169,7 +175,6 @@ def format_weekdays(days: frozenset[int]) -> str:
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # "..", "to" and a spaced or en dash; a bare "-" is part of ISO dates.
 _DATE_RANGE_SEP_RE = re.compile(r"\s*\.\.\s*|\s+to\s+|\s*–\s*|\s+-\s+", re.IGNORECASE)
-_DATE_HINT = "Use YYYY-MM-DD, e.g. `2026-12-24`, or `today` / `tomorrow`."
 
 
 def _parse_one_date(text: str, today: date) -> date:
@@ -182,10 +187,8 @@ def _parse_one_date(text: str, today: date) -> date:
         try:
             return date.fromisoformat(token)
         except ValueError:
-            raise InvalidInput(
-                f"{_quote(text)} is not a valid calendar date. {_DATE_HINT}"
-            ) from None
-    raise InvalidInput(f"{_quote(text)} is not a date. {_DATE_HINT}")
+            raise InvalidInput("date_not_in_calendar", input=_echo(text)) from None
+    raise InvalidInput("date_invalid", input=_echo(text))
 
 
 def parse_date_range(text: str, today: date) -> DateRange:
@@ -196,26 +199,17 @@ def parse_date_range(text: str, today: date) -> DateRange:
     """
     stripped = text.strip()
     if not stripped:
-        raise InvalidInput(
-            "Please give a date or a date range, e.g. `2026-12-24` or `2026-12-21..2027-01-03`."
-        )
+        raise InvalidInput("date_range_empty")
     parts = _DATE_RANGE_SEP_RE.split(stripped)
     if len(parts) == 1:
         single = _parse_one_date(parts[0], today)
         return DateRange(single, single)
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise InvalidInput(
-            f"{_quote(stripped)} is not a date range. Write it as START..END, "
-            "e.g. `2026-12-21..2027-01-03`."
-        )
+        raise InvalidInput("date_range_invalid", input=_echo(stripped))
     start = _parse_one_date(parts[0], today)
     end = _parse_one_date(parts[1], today)
     if end < start:
-        raise InvalidInput(
-            f"The range ends on `{end.isoformat()}`, before it starts on "
-            f"`{start.isoformat()}`. Put the earlier date first, e.g. "
-            f"`{end.isoformat()}..{start.isoformat()}`."
-        )
+        raise InvalidInput("date_range_reversed", start=start, end=end)
     return DateRange(start, end)
 
 
@@ -236,43 +230,31 @@ def parse_country(text: str) -> str | None:
     if code in supported_countries():
         return code
     if not stripped:
-        lead = "Please give a country code for public holidays."
-    else:
-        lead = f"{_quote(stripped)} is not a country code with a known holiday calendar."
-    raise InvalidInput(
-        f"{lead} Use a two-letter ISO 3166 code such as `DE`, `US`, `GB`, `IN`, `FR` "
-        "or `AU`, or `none` to ignore public holidays."
-    )
+        raise InvalidInput("country_empty")
+    raise InvalidInput("country_unknown", input=_echo(stripped))
 
 
 # --- questions ---------------------------------------------------------------
-
-_QUESTIONS_EXAMPLE = "`What did you do yesterday? | What will you do today? | Any blockers?`"
 
 
 def parse_questions(text: str) -> tuple[str, ...]:
     """``"Q1 | Q2 | Q3"`` → the stripped questions (1–10, each ≤ 150 characters)."""
     if not text.strip():
-        raise InvalidInput(
-            f"Please give at least one question, separated by `|`, e.g. {_QUESTIONS_EXAMPLE}."
-        )
+        raise InvalidInput("questions_empty")
     questions = tuple(q.strip() for q in text.split("|"))
     for number, question in enumerate(questions, start=1):
         if not question:
-            raise InvalidInput(
-                f"Question {number} of {len(questions)} is empty. Put text between each "
-                f"pair of `|`, e.g. {_QUESTIONS_EXAMPLE}."
-            )
+            raise InvalidInput("question_blank", number=number, total=len(questions))
     if len(questions) > MAX_QUESTIONS:
-        raise InvalidInput(
-            f"You gave {len(questions)} questions; a daily can have at most "
-            f"{MAX_QUESTIONS}. Drop {len(questions) - MAX_QUESTIONS} of them."
-        )
+        raise InvalidInput("questions_too_many", count=len(questions), limit=MAX_QUESTIONS)
     for number, question in enumerate(questions, start=1):
         if len(question) > MAX_QUESTION_LENGTH:
             raise InvalidInput(
-                f"Question {number} ({_quote(question)}) is {len(question)} characters "
-                f"long. Keep each question to {MAX_QUESTION_LENGTH} characters or fewer."
+                "question_too_long",
+                number=number,
+                input=_echo(question),
+                length=len(question),
+                limit=MAX_QUESTION_LENGTH,
             )
     return questions
 
@@ -285,18 +267,14 @@ _DAYS_COUNT_RE = re.compile(r"(\d+)\s*(?:d|days?)?", re.IGNORECASE | re.ASCII)
 def parse_days_count(text: str) -> int:
     """``"7"``, ``"14 days"``, ``"7d"`` → a number of days from 1 to 90."""
     stripped = text.strip()
-    hint = f"Use a whole number from 1 to {MAX_DAYS_COUNT}, e.g. `7` or `14 days`."
     if not stripped:
-        raise InvalidInput(f"Please give a number of days. {hint}")
+        raise InvalidInput("days_empty", limit=MAX_DAYS_COUNT)
     match = _DAYS_COUNT_RE.fullmatch(stripped)
     if match is None:
-        raise InvalidInput(f"{_quote(stripped)} is not a number of days. {hint}")
+        raise InvalidInput("days_invalid", input=_echo(stripped), limit=MAX_DAYS_COUNT)
     digits = match[1].lstrip("0") or "0"
     # Checking the length first keeps absurdly long inputs away from int(),
     # which refuses strings over 4300 digits.
     if len(digits) > 3 or not 1 <= int(digits) <= MAX_DAYS_COUNT:
-        raise InvalidInput(
-            f"{_quote(stripped)} is out of range. Pick from 1 to {MAX_DAYS_COUNT} days, "
-            "e.g. `14 days`."
-        )
+        raise InvalidInput("days_out_of_range", input=_echo(stripped), limit=MAX_DAYS_COUNT)
     return int(digits)

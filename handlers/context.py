@@ -51,8 +51,12 @@ def refusal_message(services: Services, code: str, params: Mapping[str, Any]) ->
     return services.renderer.render("common/refusal", {"code": code, **params})
 
 
+def invalid_text(services: Services, error: InvalidInput) -> str:
+    return services.renderer.text("common/invalid", code=error.code, **error.params)
+
+
 def invalid_message(services: Services, error: InvalidInput) -> dict[str, Any]:
-    return services.renderer.render("common/invalid", {"message": str(error)})
+    return services.renderer.render("common/invalid", {"code": error.code, **error.params})
 
 
 def oops_message(services: Services) -> dict[str, Any]:

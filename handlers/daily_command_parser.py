@@ -57,16 +57,14 @@ def _one_user(rest: str, usage: str) -> str:
     mentions = MENTION.findall(rest)
     leftover = MENTION.sub("", rest).strip()
     if len(mentions) != 1 or leftover:
-        raise InvalidInput(
-            f"Mention exactly one person, e.g. `{usage}` (type @ and pick them from the list)."
-        )
+        raise InvalidInput("daily_mention_one", usage=usage)
     return mentions[0]
 
 
 def _optional_user(rest: str) -> tuple[str | None, str]:
     mentions = MENTION.findall(rest)
     if len(mentions) > 1:
-        raise InvalidInput("Mention at most one person.")
+        raise InvalidInput("mention_at_most_one")
     return (mentions[0] if mentions else None), MENTION.sub("", rest).strip()
 
 
@@ -77,11 +75,10 @@ def parse_daily_command(text: str, today: date) -> DailyRequest:
     action, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
     if action not in SUBCOMMANDS:
         raise InvalidInput(
-            f"`{action[:40]}` is not a `/daily` command. "
-            f"Try one of: {', '.join(f'`{s}`' for s in SUBCOMMANDS)} — or `/daily help`."
+            "unknown_command", command="daily", action=action[:40], commands=SUBCOMMANDS
         )
     if action in TAKES_NOTHING and rest:
-        raise InvalidInput(f"`/daily {action}` takes nothing after it.")
+        raise InvalidInput("takes_nothing", command="daily", action=action)
     if action == "time":
         return DailyRequest(action, prompt_time=parse_clock_time(rest))
     if action == "days":
@@ -97,15 +94,11 @@ def parse_daily_command(text: str, today: date) -> DailyRequest:
     if action == "country":
         user_id, leftover = _optional_user(rest)
         if not leftover:
-            raise InvalidInput(
-                "Give a country code, e.g. `/daily country DE` or `/daily country none`."
-            )
+            raise InvalidInput("daily_country_missing")
         return DailyRequest(action, user_id=user_id, country=parse_country(leftover))
     if action == "away":
         user_id, leftover = _optional_user(rest)
         if not leftover:
-            raise InvalidInput(
-                "Give the days you are away, e.g. `/daily away 2026-12-21..2027-01-03`."
-            )
+            raise InvalidInput("daily_away_missing")
         return DailyRequest(action, user_id=user_id, absence=parse_date_range(leftover, today))
     return DailyRequest(action)

@@ -11,7 +11,7 @@ from ceremonies import daily_answers, daily_setup
 from ceremonies.errors import Refusal
 from ceremonies.parsing import InvalidInput, parse_clock_time, parse_country, parse_questions
 from ceremonies.text import escape, unescape
-from handlers.context import Services, log
+from handlers.context import Services, invalid_text, log
 
 if TYPE_CHECKING:
     from handlers.daily_commands import SlashCommand
@@ -93,7 +93,7 @@ def register(app: App, services: Services) -> None:
             try:
                 changes[block] = parse()
             except InvalidInput as error:
-                errors[block] = str(error)[:150]
+                errors[block] = invalid_text(services, error)[:150]
         days = frozenset(
             int(o["value"]) for o in values["days"]["value"].get("selected_options") or []
         )

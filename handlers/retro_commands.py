@@ -43,14 +43,14 @@ class RetroRequest:
 def _numbers(rest: str, count: int, usage: str) -> tuple[int, ...]:
     words = MENTION.sub(" ", rest).split()
     if len(words) != count or not all(w.lstrip("#").isdigit() for w in words):
-        raise InvalidInput(f"Use `{usage}`.")
+        raise InvalidInput("retro_bad_numbers", usage=usage)
     return tuple(int(w.lstrip("#")) for w in words)
 
 
 def _mention(rest: str, usage: str) -> str:
     found = MENTION.findall(rest)
     if len(found) != 1:
-        raise InvalidInput(f"Mention exactly one person, e.g. `{usage}`.")
+        raise InvalidInput("retro_mention_one", usage=usage)
     return found[0]
 
 
@@ -61,8 +61,7 @@ def parse_retro_command(text: str) -> RetroRequest:
     action, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
     if action not in SUBCOMMANDS:
         raise InvalidInput(
-            f"`{action[:40]}` is not a `/retro` command. "
-            f"Try one of: {', '.join(f'`{s}`' for s in SUBCOMMANDS)} — or `/retro help`."
+            "unknown_command", command="retro", action=action[:40], commands=SUBCOMMANDS
         )
     if action == "start":
         return RetroRequest(action, title=rest)
@@ -79,7 +78,7 @@ def parse_retro_command(text: str) -> RetroRequest:
     if action == "facilitator":
         return RetroRequest(action, user_id=_mention(rest, "/retro facilitator @maria"))
     if rest:
-        raise InvalidInput(f"`/retro {action}` takes nothing after it.")
+        raise InvalidInput("takes_nothing", command="retro", action=action)
     return RetroRequest(action)
 
 

@@ -94,7 +94,7 @@ MESSAGES = {
     "daily/skipped": {"local_date": date(2026, 11, 30)},
     "daily/away": {"user_id": "U1", "absence": DateRange(date(2026, 12, 21), date(2027, 1, 3))},
     "common/refusal": {"code": "not_participant", "user_id": "U1"},
-    "common/invalid": {"message": "bad"},
+    "common/invalid": {"code": "time_invalid", "input": "25:99"},
     "common/oops": {},
     "common/malformed": {},
 }
