@@ -17,202 +17,42 @@ payload builders, delivered as envelopes, with the ack's payload standing in for
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
-import json
 import socket
 import struct
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.standin.api_common import err, ok
-from bot.standin.driver import Response, SlackDriver
 from bot.standin.models import APP_ID
 from bot.standin.server import FakeSlack
+from bot.standin.socket_envelopes import Ack, Envelope, EnvelopeLedger
+from bot.standin.websocket import (
+    MAX_HANDSHAKE,
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONTINUATION,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    Connection,
+    ProtocolError,
+    Reader,
+    WebSocketClosed,
+    accept_key,
+    read_frame,
+)
 
 APP_TOKEN = "xapp-test-token"
 ACK_DEADLINE = 3.0
 SOCKET_PATH = "/socket"
 
-_WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-OP_CONTINUATION, OP_TEXT, OP_BINARY = 0x0, 0x1, 0x2
-OP_CLOSE, OP_PING, OP_PONG = 0x8, 0x9, 0xA
-# Far above anything Slack sends or an ack needs; only guards against a garbled length field.
-_MAX_MESSAGE = 16 * 1024 * 1024
-_MAX_HANDSHAKE = 16 * 1024
 _HOST_INFO = {"host": "applink-standin", "build_number": 1, "approximate_connection_time": 18060}
 
 
-class WebSocketClosed(Exception):
-    """The peer went away (EOF or a socket error)."""
-
-
-class ProtocolError(Exception):
-    """The app broke RFC 6455; the connection is failed with the given close code."""
-
-    def __init__(self, message: str, code: int = 1002) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def accept_key(key: str) -> str:
-    """``Sec-WebSocket-Accept`` for a client's ``Sec-WebSocket-Key`` (RFC 6455 §4.2.2)."""
-    return base64.b64encode(hashlib.sha1(key.encode("ascii") + _WS_GUID).digest()).decode()
-
-
-def encode_frame(opcode: int, data: bytes) -> bytes:
-    """One final frame, unmasked: servers must never mask (RFC 6455 §5.1)."""
-    head = bytes([0x80 | opcode])
-    n = len(data)
-    if n < 126:
-        head += bytes([n])
-    elif n < 1 << 16:
-        head += struct.pack("!BH", 126, n)
-    else:
-        head += struct.pack("!BQ", 127, n)
-    return head + data
-
-
-def _unmask(data: bytes, key: bytes) -> bytes:
-    if not data:
-        return data
-    # One big-int XOR instead of a Python loop: a 120 KB payload would otherwise take ~10 ms.
-    mask = (key * (len(data) // 4 + 1))[: len(data)]
-    value = int.from_bytes(data, "big") ^ int.from_bytes(mask, "big")
-    return value.to_bytes(len(data), "big")
-
-
-class _Reader:
-    """Buffered reads: the handshake and the first frames may arrive in one segment."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buf = bytearray()
-
-    def _fill(self) -> None:
-        try:
-            chunk = self.sock.recv(65536)
-        except OSError as error:
-            raise WebSocketClosed(str(error)) from None
-        if not chunk:
-            raise WebSocketClosed("EOF")
-        self.buf += chunk
-
-    def until(self, marker: bytes, limit: int) -> bytes:
-        while (end := self.buf.find(marker)) < 0:
-            if len(self.buf) > limit:
-                raise ProtocolError("handshake too long")
-            self._fill()
-        end += len(marker)
-        out = bytes(self.buf[:end])
-        del self.buf[:end]
-        return out
-
-    def exact(self, n: int) -> bytes:
-        while len(self.buf) < n:
-            self._fill()
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
-        return out
-
-
-def read_frame(reader: _Reader) -> tuple[bool, int, bytes]:
-    """(fin, opcode, unmasked payload) of the next frame from a client."""
-    b1, b2 = reader.exact(2)
-    if b1 & 0x70:
-        raise ProtocolError("RSV bits set without a negotiated extension")
-    fin, opcode = bool(b1 & 0x80), b1 & 0x0F
-    masked, length = bool(b2 & 0x80), b2 & 0x7F
-    if length == 126:
-        (length,) = struct.unpack("!H", reader.exact(2))
-    elif length == 127:
-        (length,) = struct.unpack("!Q", reader.exact(8))
-    if opcode >= OP_CLOSE and (length > 125 or not fin):
-        raise ProtocolError("control frames must be final and at most 125 bytes")
-    if length > _MAX_MESSAGE:
-        raise ProtocolError(f"frame of {length} bytes", code=1009)
-    if not masked:
-        raise ProtocolError("client frames must be masked (RFC 6455 §5.1)")
-    key = reader.exact(4)
-    return fin, opcode, _unmask(reader.exact(length), key)
-
-
-@dataclass
-class Ack:
-    """What the app sent back for one envelope."""
-
-    envelope_id: str
-    payload: dict[str, Any] | None
-    elapsed: float
-    connection: int
-
-
-@dataclass
-class Envelope:
-    """One envelope pushed to the app, and its ack once it came."""
-
-    envelope_id: str
-    type: str
-    payload: dict[str, Any]
-    accepts_response_payload: bool
-    kind: str
-    connection: int
-    sent_at: float
-    body: dict[str, Any]
-    ack: Ack | None = None
-    overdue: bool = False
-
-
-@dataclass
-class Connection:
-    """One app WebSocket. ``retiring`` once Slack told it ``disconnect``: nothing more is
-    routed to it."""
-
-    number: int
-    sock: socket.socket
-    query: dict[str, str]
-    opened_at: float
-    open: bool = True
-    retiring: bool = False
-    pings: int = 0
-    close_code: int | None = None
-    send_lock: threading.Lock = field(default_factory=threading.Lock)
-    _close_sent: bool = False
-
-    def send(self, opcode: int, data: bytes) -> None:
-        with self.send_lock:
-            if not self.open:
-                raise WebSocketClosed(f"connection {self.number} is closed")
-            try:
-                self.sock.sendall(encode_frame(opcode, data))
-            except OSError as error:
-                raise WebSocketClosed(str(error)) from None
-
-    def send_json(self, message: dict[str, Any]) -> None:
-        self.send(OP_TEXT, json.dumps(message).encode("utf-8"))
-
-    def send_close(self, code: int = 1000, reason: str = "") -> None:
-        with self.send_lock:
-            if self._close_sent or not self.open:
-                return
-            self._close_sent = True
-            # A close frame's reason must fit the 125-byte control frame with its code.
-            text = reason.encode("utf-8")[:123].decode("utf-8", "ignore").encode("utf-8")
-            with contextlib.suppress(OSError):
-                self.sock.sendall(encode_frame(OP_CLOSE, struct.pack("!H", code) + text))
-
-    def drop(self) -> None:
-        self.open = False
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        self.sock.close()
-
-
-class SocketModeServer:
+class SocketModeServer(EnvelopeLedger):
     """Slack's Socket Mode endpoint for one app, attached to a ``FakeSlack``."""
 
     def __init__(
@@ -325,9 +165,9 @@ class SocketModeServer:
         finally:
             sock.close()
 
-    def _handshake(self, sock: socket.socket, reader: _Reader) -> Connection | None:
+    def _handshake(self, sock: socket.socket, reader: Reader) -> Connection | None:
         try:
-            raw = reader.until(b"\r\n\r\n", _MAX_HANDSHAKE).decode("latin-1")
+            raw = reader.until(b"\r\n\r\n", MAX_HANDSHAKE).decode("latin-1")
         except (WebSocketClosed, ProtocolError):
             sock.close()
             return None
@@ -382,7 +222,7 @@ class SocketModeServer:
 
     def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(10)
-        reader = _Reader(sock)
+        reader = Reader(sock)
         try:
             conn = self._handshake(sock, reader)
         except OSError:
@@ -413,7 +253,7 @@ class SocketModeServer:
             with self._cond:
                 self._cond.notify_all()
 
-    def _read_loop(self, conn: Connection, reader: _Reader) -> None:
+    def _read_loop(self, conn: Connection, reader: Reader) -> None:
         parts: list[bytes] = []
         message_opcode = 0
         while True:
@@ -497,199 +337,3 @@ class SocketModeServer:
             }
         )
         return conn
-
-    # ---- envelopes and acks ----------------------------------------------------------------
-    def push(
-        self,
-        type: str,
-        payload: dict[str, Any],
-        *,
-        kind: str | None = None,
-        accepts_response_payload: bool = False,
-        connect_timeout: float = 10.0,
-        **fields: Any,
-    ) -> Envelope:
-        """Send an envelope to the app (e.g. ``retry_attempt``/``retry_reason`` in ``fields``
-        for events_api). Waits for a usable connection, as Slack queues while an app
-        reconnects."""
-        conn = self.wait_connected(timeout=connect_timeout)
-        envelope_id = str(uuid.uuid4())
-        body: dict[str, Any] = {
-            "envelope_id": envelope_id,
-            "payload": payload,
-            "type": type,
-            "accepts_response_payload": accepts_response_payload,
-            **fields,
-        }
-        envelope = Envelope(
-            envelope_id,
-            type,
-            payload,
-            accepts_response_payload,
-            kind or type,
-            conn.number,
-            time.monotonic(),
-            body,
-        )
-        timer = threading.Timer(self.ack_deadline, self._check_overdue, (envelope_id,))
-        timer.daemon = True
-        with self._cond:
-            # Registered before sending: the ack may come back before send() returns.
-            self.envelopes[envelope_id] = envelope
-            self._timers.append(timer)
-        timer.start()
-        conn.send_json(body)
-        return envelope
-
-    def _check_overdue(self, envelope_id: str) -> None:
-        with self._cond:
-            envelope = self.envelopes[envelope_id]
-            if envelope.ack is not None or self._stopping.is_set():
-                return
-            envelope.overdue = True
-        self._violate(
-            f"{envelope.kind}: no ack within {self.ack_deadline:g} s "
-            f"(envelope {envelope_id}); Slack shows the user an error or retries"
-        )
-
-    def _on_text(self, conn: Connection, text: str) -> None:
-        try:
-            message = json.loads(text)
-        except ValueError:
-            self._violate(f"connection {conn.number}: message is not JSON: {text[:200]!r}")
-            return
-        if not isinstance(message, dict) or not isinstance(message.get("envelope_id"), str):
-            self._violate(f"connection {conn.number}: not an ack: {text[:200]!r}")
-            return
-        self._record_ack(conn, message)
-
-    def _record_ack(self, conn: Connection, message: dict[str, Any]) -> None:
-        now = time.monotonic()
-        envelope_id = message["envelope_id"]
-        problems: list[str] = []
-        with self._cond:
-            envelope = self.envelopes.get(envelope_id)
-            if envelope is None:
-                problems.append(f"ack for unknown envelope_id {envelope_id!r}")
-            elif envelope.ack is not None:
-                problems.append(f"{envelope.kind}: acked twice (envelope {envelope_id})")
-            else:
-                extra = sorted(set(message) - {"envelope_id", "payload"})
-                if extra:
-                    problems.append(f"{envelope.kind}: ack has keys Slack does not know: {extra}")
-                payload = message.get("payload")
-                if payload is not None and not isinstance(payload, dict):
-                    problems.append(f"{envelope.kind}: ack payload is not a JSON object")
-                    payload = None
-                if payload and not envelope.accepts_response_payload:
-                    problems.append(
-                        f"{envelope.kind}: ack carries a payload but the envelope has "
-                        "accepts_response_payload false; Slack drops it"
-                    )
-                elapsed = now - envelope.sent_at
-                if elapsed > self.ack_deadline and not envelope.overdue:
-                    problems.append(
-                        f"{envelope.kind}: ack took {elapsed:.2f}s (Slack times out after "
-                        f"{self.ack_deadline:g} s)"
-                    )
-                envelope.ack = Ack(envelope_id, payload, elapsed, conn.number)
-                self.acks.append(envelope.ack)
-                self._cond.notify_all()
-        for problem in problems:
-            self._violate(problem)
-
-    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> Ack | None:
-        """The ack of ``envelope_id``, or None when none came within ``timeout``."""
-        with self._cond:
-            if envelope_id not in self.envelopes:
-                raise KeyError(f"no envelope {envelope_id!r} was pushed")
-            self._cond.wait_for(lambda: self.envelopes[envelope_id].ack is not None, timeout)
-            return self.envelopes[envelope_id].ack
-
-    def unacked(self) -> list[Envelope]:
-        with self._cond:
-            return [e for e in self.envelopes.values() if e.ack is None]
-
-
-class SocketModeDriver(SlackDriver):
-    """``SlackDriver`` over Socket Mode: ``command``, ``dm``, ``post``, ``click``, ``submit``,
-    ``retry``… push envelopes and wait for their acks instead of POSTing signed requests.
-
-    The returned ``Response`` stands for the ack: status 200 with the ack's payload as a JSON
-    body (or empty), or status 0 when no ack came within ``timeout``.
-    """
-
-    def __init__(self, fake: FakeSlack, server: SocketModeServer, *, timeout: float = 10.0) -> None:
-        super().__init__(fake, app_url="", signing_secret="", timeout=timeout)
-        self.server = server
-        self.last_envelope: Envelope | None = None
-
-    def send(
-        self,
-        body: bytes,
-        content_type: str,
-        headers: dict[str, str] | None = None,
-        *,
-        sign_request: bool = True,
-        timestamp: int | str | None = None,
-    ) -> Response:
-        raise NotImplementedError("a Socket Mode app has no HTTP endpoint; use push()")
-
-    def push(
-        self,
-        type: str,
-        payload: dict[str, Any],
-        kind: str,
-        *,
-        accepts_response_payload: bool = False,
-        **fields: Any,
-    ) -> Response:
-        """Push one envelope and wait for its ack."""
-        envelope = self.server.push(
-            type,
-            payload,
-            kind=kind,
-            accepts_response_payload=accepts_response_payload,
-            **fields,
-        )
-        self.last_envelope = envelope
-        ack = self.server.wait_for_ack(envelope.envelope_id, self.timeout)
-        if ack is None:
-            result = Response(0, b"", {}, self.timeout)
-        elif ack.payload is None:
-            result = Response(200, b"", {}, ack.elapsed)
-        else:
-            body = json.dumps(ack.payload).encode()
-            result = Response(200, body, {"content-type": "application/json"}, ack.elapsed)
-        self.last_response = result
-        return result
-
-    def wait_for_ack(self, envelope_id: str, timeout: float | None = None) -> Ack | None:
-        return self.server.wait_for_ack(envelope_id, self.timeout if timeout is None else timeout)
-
-    # SlackDriver builds every payload and hands it to one of these three; only the envelope
-    # differs from HTTP.
-    def _deliver(
-        self, body: bytes, content_type: str, kind: str, headers: dict[str, str] | None = None
-    ) -> Response:
-        data = json.loads(body)
-        if not isinstance(data, dict) or data.get("type") != "event_callback":
-            raise ValueError(f"{kind}: Socket Mode carries no {data.get('type')!r} requests")
-        retry = {k.lower(): v for k, v in (headers or {}).items()}
-        return self.push(
-            "events_api",
-            data,
-            kind,
-            retry_attempt=int(retry.get("x-slack-retry-num", 0)),
-            retry_reason=retry.get("x-slack-retry-reason", ""),
-        )
-
-    def _form(self, fields: dict[str, Any] | list[tuple[str, str]], kind: str) -> Response:
-        # Only slash commands travel as form fields; over the socket they are a JSON object.
-        return self.push("slash_commands", dict(fields), kind, accepts_response_payload=True)
-
-    def _payload(self, payload: dict[str, Any], kind: str) -> Response:
-        # Only these may be answered in the ack (response_action, options); Slack drops any
-        # other ack payload.
-        accepts = payload.get("type") in ("view_submission", "block_suggestion")
-        return self.push("interactive", payload, kind, accepts_response_payload=accepts)

@@ -24,7 +24,9 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.standin.models import BOT_TOKEN
 from bot.standin.server import FakeSlack
-from bot.standin.socket_mode import APP_TOKEN, Envelope, SocketModeDriver, SocketModeServer
+from bot.standin.socket_envelopes import Envelope
+from bot.standin.socket_mode import APP_TOKEN, SocketModeServer
+from bot.standin.socket_mode_driver import SocketModeDriver
 
 pytestmark = pytest.mark.e2e
 
