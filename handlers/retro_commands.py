@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 
-from ceremonies import retro_actions, retro_choice, retro_flow
+from ceremonies import retro_actions, retro_choice, retro_flow, retro_rating
 from ceremonies.parsing import InvalidInput
 from ceremonies.retro_flow import Actor
 from handlers.context import Services, ephemeral, guarded, invalid_message, refusal_message
@@ -133,7 +133,7 @@ def _step(
 
 
 def _rate(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_choice.start_rating(s.uow_factory, s.chat, c.team_id, c.channel_id, a)
+    return retro_rating.start_rating(s.uow_factory, s.chat, c.team_id, c.channel_id, a)
 
 
 def _pick(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from ceremonies import retro_actions, retro_choice, retro_flow
+from ceremonies import retro_actions, retro_choice, retro_flow, retro_rating
 from ceremonies.errors import Refusal
 from ceremonies.text import escape
 from handlers.context import Services, ephemeral, guarded, log, refusal_message
@@ -55,7 +55,7 @@ def register(app: App, services: Services) -> None:
     uow, chat = services.uow_factory, services.chat
     button(
         "retro_start_rating",
-        step(lambda b, a: retro_choice.start_rating(uow, chat, _team(b), _channel(b), actor(b))),
+        step(lambda b, a: retro_rating.start_rating(uow, chat, _team(b), _channel(b), actor(b))),
     )
     button(
         "retro_choose",
@@ -172,7 +172,7 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         try:
-            page = retro_choice.rating_page(
+            page = retro_rating.rating_page(
                 uow, _team(body), int(action["value"]), body["user"]["id"], 1
             )
         except Refusal as refusal:
@@ -196,11 +196,11 @@ def register(app: App, services: Services) -> None:
                 ratings.append((int(item_id), importance, complexity))
         user, team = body["user"]["id"], _team(body)
         try:
-            retro_choice.submit_ratings(uow, chat, team, meta["retro_id"], user, ratings, now())
+            retro_rating.submit_ratings(uow, chat, team, meta["retro_id"], user, ratings, now())
             if meta["page"] >= _pages(view):
                 ack()
                 return
-            page = retro_choice.rating_page(uow, team, meta["retro_id"], user, meta["page"] + 1)
+            page = retro_rating.rating_page(uow, team, meta["retro_id"], user, meta["page"] + 1)
         except Refusal as refusal:
             first = next(iter(values), "")
             text = services.renderer.text(

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from bot.export import as_csv, as_markdown
-from ceremonies import retro_actions, retro_choice, retro_flow
+from ceremonies import retro_actions, retro_choice, retro_flow, retro_rating
 from ceremonies.errors import Refusal
 from ceremonies.retro_flow import Actor
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -29,12 +29,12 @@ def run_retro(
         uow_factory, chat, "T1", retro_id, None, "Secret worry", "improve", NOW, announce=True
     )
     retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UKOLKATA", "Nice demo", "well", NOW)
-    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
     with uow_factory() as uow:
         items = uow.retros.items(retro_id, "improve")
     for rater, base in (("UBERLIN", 1), ("UNEWYORK", 2), ("UKOLKATA", 3)):
         ratings = [(i.id, str((i.number + base) % 5 + 1), str(i.number % 5 + 1)) for i in items]
-        retro_choice.submit_ratings(uow_factory, chat, "T1", retro_id, rater, ratings, NOW)
+        retro_rating.submit_ratings(uow_factory, chat, "T1", retro_id, rater, ratings, NOW)
     retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
     with uow_factory() as uow:
         count = len(uow.retros.actions(retro_id))
@@ -47,12 +47,12 @@ def run_retro(
 def test_anonymous_items_keep_no_author_and_ratings_are_replaced(uow_factory, chat):
     retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "R", NOW)
     outcome = retro_flow.add_item(uow_factory, chat, "T1", retro_id, None, "Psst", "improve", NOW)
-    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
     item_id = outcome.item.id
-    retro_choice.submit_ratings(
+    retro_rating.submit_ratings(
         uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "5", "1")], NOW
     )
-    retro_choice.submit_ratings(
+    retro_rating.submit_ratings(
         uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "2", "4")], NOW
     )
     with uow_factory() as uow:
@@ -87,10 +87,10 @@ def test_close_is_refused_while_an_action_has_no_owner(uow_factory, chat):
     with uow_factory() as uow:
         retro_id = uow.retros.open_retro("T1", "CTEAM").id
     retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", "A", "improve", NOW)
-    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
     with uow_factory() as uow:
         item_id = uow.retros.items(retro_id)[0].id
-    retro_choice.submit_ratings(
+    retro_rating.submit_ratings(
         uow_factory, chat, "T1", retro_id, "UBERLIN", [(item_id, "4", "2")], NOW
     )
     retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
@@ -182,10 +182,10 @@ def run_retro_until_pick(uow_factory, chat, title, texts) -> int:
     retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", title, NOW)
     for text in texts:
         retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", text, "improve", NOW)
-    retro_choice.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
     with uow_factory() as uow:
         items = uow.retros.items(retro_id)
-    retro_choice.submit_ratings(
+    retro_rating.submit_ratings(
         uow_factory,
         chat,
         "T1",

@@ -14,7 +14,7 @@ from ceremonies.daily_answers import Form
 from ceremonies.daily_reports import HistoryDay, Status
 from ceremonies.daily_setup import DailySettings
 from ceremonies.retro_actions import RetroRecord
-from ceremonies.retro_choice import RatingPage
+from ceremonies.retro_rating import RatingPage
 from ceremonies.schedule import DateRange
 
 SCHEMA = json.loads(
