@@ -9,6 +9,7 @@ from typing import Any
 from ceremonies.errors import Refusal
 from ceremonies.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
 from ceremonies.retro_ports import ItemRow, RetroRow
+from ceremonies.retro_rules import Rating, aggregate
 from ceremonies.retro_similarity import most_similar
 
 COLLECTING, RATING, CHOOSING, CLOSED = "collecting", "rating", "choosing", "closed"
@@ -129,8 +130,25 @@ def _review_context(uow: UnitOfWork, previous: RetroRow | None, retro_id: int) -
         "retro_id": retro_id,
         "previous_title": previous.title if previous else None,
         "actions": actions,
-        "backlog": [{"number": i.number, "text": i.text} for i in backlog],
+        "backlog": _with_scores(uow, backlog),
     }
+
+
+def _with_scores(uow: UnitOfWork, items: list[ItemRow]) -> list[dict[str, Any]]:
+    """Backlog items keep the scores they got in their own retro."""
+    ratings: dict[int, list[Rating]] = {}
+    for retro_id in {i.retro_id for i in items}:
+        for r in uow.retros.ratings(retro_id):
+            ratings.setdefault(r.item_id, []).append(
+                Rating(r.item_id, r.rater_id, r.importance, r.complexity)
+            )
+    shown = []
+    for item in items:
+        (score,) = aggregate([item.id], ratings.get(item.id, []))
+        shown.append(
+            {"text": item.text, "importance": score.importance, "complexity": score.complexity}
+        )
+    return shown
 
 
 def carry_backlog(

@@ -114,6 +114,7 @@ def test_backlog_carries_over_and_similar_items_are_pointed_out(uow_factory, cha
     review = chat.to("CTEAM", "retro/review")[-1].message.context
     assert review["previous_title"] == "Sprint 1" and len(review["actions"]) == 3
     assert review["backlog"], "unchosen items wait in the backlog"
+    assert all(b["importance"] is not None for b in review["backlog"]), "with their scores"
     carried = retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW)
     assert carried == len(review["backlog"])
     assert retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW) == 0

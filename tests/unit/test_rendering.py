@@ -150,7 +150,11 @@ MESSAGES.update(
             "retro_id": 2,
             "previous_title": "Sprint 41",
             "actions": [action_view],
-            "backlog": [{"number": 3, "text": "x"}],
+            "backlog": [
+                {"text": NASTY, "importance": 4.0, "complexity": 2.5},
+                {"text": LONG, "importance": None, "complexity": None},
+            ]
+            * 6,
         },
         "retro/carried": {"texts": [NASTY, LONG]},
         "retro/form_item": {"text": NASTY, "kind": "improve", "author_id": None, "number": 4},
