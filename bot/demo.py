@@ -25,7 +25,13 @@ import holidays
 from sqlalchemy.exc import OperationalError
 
 from bot.demo_acts import Act, Answer, Command, Day, Edit, is_retro
-from bot.demo_history import charts_at, earlier_runs, history_at, stored_counts
+from bot.demo_history import (
+    charts_at,
+    earlier_runs,
+    history_at,
+    other_workspaces,
+    stored_counts,
+)
 from bot.demo_render import Keep, Printer, Timeline
 from bot.demo_retro import RetroPlayer
 from bot.demo_script import CHANNEL_NAME, DAYS, FOLLOW_UP, OWNER, SETUP, TEAM
@@ -253,6 +259,15 @@ def _utf8_stdout() -> None:
 def run_demo() -> int:
     settings = load_settings()
     _utf8_stdout()
+    try:
+        others = other_workspaces(settings.database_url)
+    except OperationalError as error:
+        raise ConfigurationError(f"DATABASE_URL: cannot open the database ({error.orig})") from None
+    if others:
+        raise ConfigurationError(
+            f"DATABASE_URL holds the history of workspace {others[0]}; the demo plays its "
+            "scripted weeks only in a database of its own (e.g. DATABASE_URL=sqlite:///demo.db)"
+        )
     began = wallclock.monotonic()
     start = datetime.combine(SETUP.day, SETUP.acts[0].at, ZoneInfo(TEAM[0].tz)).astimezone(UTC)
     print(

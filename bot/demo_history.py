@@ -18,6 +18,26 @@ from storage.models import Daily, Participant, Prompt
 from storage.models_retro import Retro, RetroItem
 
 
+def other_workspaces(database_url: str) -> list[str]:
+    """Workspaces other than the stand-in's with history in this database (a real one).
+
+    The demo ticks the whole database at 2026 dates; against a real workspace's history that
+    would mark real prompts as sent to the stand-in, so the demo refuses such a database.
+    """
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            teams = set(session.scalars(select(Daily.team_id).distinct()))
+            teams |= set(session.scalars(select(Retro.team_id).distinct()))
+    finally:
+        engine.dispose()
+    return sorted(teams - {TEAM_ID})
+
+
 def earlier_runs(bot: Bot, now: datetime) -> tuple[list[str], int]:
     """(the tags of the earlier runs of the demo in this database, how many of them still
     had their daily running).

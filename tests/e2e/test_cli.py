@@ -177,3 +177,27 @@ def test_export_a_retro_as_markdown_and_csv(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Less | meetings" in out.read_text()
     missing = run_app("export", "retro", "--channel", "CNONE", env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "no retro" in missing.stderr
+
+
+def test_the_demo_refuses_a_database_with_a_real_workspace(tmp_path: Path) -> None:
+    engine = fresh_engine("sqlite", tmp_path)
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    chat = FakeChat()
+    chat.add_user("U1", "Europe/Berlin")
+    chat.members["CREAL"] = ["U1"]
+    daily_setup.start_daily(uow_factory, chat, "TREAL", "CREAL", "U1", utc(2026, 11, 20))
+    engine.dispose()
+    result = run_app(
+        "demo", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "TREAL" in result.stderr and "Traceback" not in result.stderr
+    with SqlUnitOfWorkFactory(make_session_factory(fresh_engine_reader(tmp_path)))() as uow:
+        daily = uow.dailies.daily_in_channel("TREAL", "CREAL")
+        assert daily is not None and not daily.paused  # untouched
+
+
+def fresh_engine_reader(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from storage.db import make_engine
+
+    return make_engine(f"sqlite:///{tmp_path / 'test.db'}")
