@@ -8,7 +8,7 @@ from datetime import datetime
 from ceremonies import daily_publishing as publishing
 from ceremonies.daily_rules import ANSWERED, SENT, SKIPPED
 from ceremonies.errors import Refusal
-from ceremonies.ports import Chat, Conflict, Message, UnitOfWorkFactory
+from ceremonies.ports import AnswerRow, Chat, Conflict, DailyStore, Message, UnitOfWorkFactory
 
 MAX_ATTEMPTS = 5
 
@@ -47,6 +47,32 @@ def take_dm_reply(
         publishing.publish_answers(uow_factory, chat, completed, now)
 
 
+def _written_at(ts: str | None) -> tuple[int, int] | None:
+    """A Slack message ts ("1700000000.000100") as a comparable pair; None if it is not one."""
+    seconds, _, fraction = (ts or "").partition(".")
+    if not (seconds.isdigit() and (fraction.isdigit() or not fraction)):
+        return None
+    return int(seconds), int(fraction or 0)
+
+
+def _position_in_order(
+    store: DailyStore, prompt_id: int, existing: list[AnswerRow], ts: str
+) -> int:
+    """Replies answer questions in the order they were written, even if processed out of
+    order: a reply written before ones already stored takes its place and moves them on."""
+    written = _written_at(ts)
+    later = [
+        a
+        for a in existing
+        if written and (other := _written_at(a.message_ts)) is not None and other > written
+    ]
+    if not later:
+        return len(existing)
+    position = min(a.position for a in later)
+    store.shift_answers(prompt_id, position)
+    return position
+
+
 def _store_reply(
     uow_factory: UnitOfWorkFactory,
     team_id: str,
@@ -65,7 +91,8 @@ def _store_reply(
             return Message("daily/no_prompt", {}), None
         daily = store.daily(prompt.daily_id)
         assert daily is not None
-        answered = len(store.answers(prompt.id))
+        existing = store.answers(prompt.id)
+        answered = len(existing)
         total = len(prompt.questions)
         if answered >= total:
             return Message(
@@ -79,7 +106,7 @@ def _store_reply(
         store.add_answer(
             team_id=team_id,
             prompt_id=prompt.id,
-            position=answered,
+            position=_position_in_order(store, prompt.id, existing, ts),
             text=text,
             message_ts=ts,
             created_at=now,

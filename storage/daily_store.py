@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from ceremonies.ports import Conflict
 from storage.models import (
@@ -214,6 +214,24 @@ class SqlDailyStore(SqlStore):
 
     def add_answer(self, **fields: Any) -> Answer:
         return self._insert(Answer(**fields))
+
+    def shift_answers(self, prompt_id: int, from_position: int) -> None:
+        """Moves answers at `from_position` and after one place on, in two steps so the
+        (prompt, position) key is never taken twice, even for a moment."""
+        at_or_after = (Answer.prompt_id == prompt_id) & (Answer.position >= from_position)
+        self.session.execute(
+            update(Answer)
+            .where(at_or_after)
+            .values(position=Answer.position + 1000)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            update(Answer)
+            .where((Answer.prompt_id == prompt_id) & (Answer.position >= 1000))
+            .values(position=Answer.position - 999)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire_all()
 
     # coordination between workers
     def remember_event(self, team_id: str, event_id: str, now: datetime) -> bool:

@@ -200,3 +200,22 @@ def _participant_id(uow_factory, user):
     with uow_factory() as uow:
         daily = uow.dailies.daily_in_channel("T1", "CTEAM")
         return uow.dailies.participant(daily.id, user).id
+
+
+def test_replies_processed_out_of_order_answer_in_the_order_written(uow_factory, chat):
+    start(uow_factory, chat)
+    run_due(uow_factory, chat, MONDAY_BERLIN)
+    for ts, text in (
+        ("1764493300.000300", "third"),
+        ("1764493100.000100", "first"),
+        ("1764493200.000200", "second"),
+    ):
+        daily_answers.take_dm_reply(
+            uow_factory, chat, "T1", "UBERLIN", "DUBERLIN", ts, text, MONDAY_BERLIN
+        )
+    with uow_factory() as uow:
+        prompt = uow.dailies.latest_prompt_sent_to("T1", "UBERLIN")
+        assert [a.text for a in uow.dailies.answers(prompt.id)] == ["first", "second", "third"]
+        assert prompt.status == "answered"
+    (post,) = chat.to("CTEAM", "daily/answers")
+    assert [i["answer"] for i in post.message.context["items"]] == ["first", "second", "third"]
