@@ -42,8 +42,6 @@ from bot.standin.server import FakeSlack
 TEAM_CHANNEL = "CTEAM"
 TEAM = ("UANNA", "UBEN", "UCHITRA", "UDAN", "UEVA")
 TEAM_ZONE = "Asia/Tokyo"
-# 10:00 in Tokyo: the small team's day is under way before the big fan-out starts.
-MONDAY_10_TOKYO = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 BIG_CHANNEL = "CBIG"
 FANOUT = 1000
 WARMUP = 20

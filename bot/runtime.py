@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,14 +77,9 @@ class Runtime:
     engine: Engine
     client: WebClient
     services: Services
-    # Bolt runs each listener here and acks from inside it: with too few threads, slow work
-    # after one ack would delay the next request's ack (Bolt's default is 5).
-    listener_executor: ListenerExecutor = field(
-        default_factory=lambda: ListenerExecutor(max_workers=32)
-    )
-    # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
-    work_executor: ListenerExecutor = field(default_factory=lambda: ListenerExecutor(4, "work"))
-    gate: AckFirst = field(default_factory=AckFirst)
+    listener_executor: ListenerExecutor
+    work_executor: ListenerExecutor
+    gate: AckFirst
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -117,6 +112,7 @@ def build_runtime(
         default_tz=settings.default_timezone,
         post_rate_per_minute=settings.slack_post_rate_per_minute,
     )
+    # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")
     gate = AckFirst()
     services = Services(
@@ -132,6 +128,9 @@ def build_runtime(
         engine=engine,
         client=client,
         services=services,
+        # Bolt runs each listener here and acks from inside it: with too few threads, slow
+        # work after one ack would delay the next request's ack (Bolt's default is 5).
+        listener_executor=ListenerExecutor(32),
         work_executor=work_executor,
         gate=gate,
     )

@@ -10,7 +10,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.charts import CHARTS
 from bot.pacing import TokenBucket
 from bot.rendering import Renderer
 from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
@@ -148,6 +147,9 @@ class SlackChat:
     def upload_chart(
         self, team_id: str, channel: str, thread_ts: str, chart: str, data: Mapping[str, Any]
     ) -> None:
+        # matplotlib is imported on first use: it slows every start-up, and few need a chart.
+        from bot.charts import CHARTS
+
         png = CHARTS[chart](data)
         try:
             self.client.files_upload_v2(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from ceremonies import daily_publishing as publishing
 from ceremonies.daily_rules import (
-    ANSWERED,
     LEASE,
     MISSED,
     PENDING,
@@ -383,6 +382,3 @@ def close_days(
         except Exception as error:
             log.exception("closing run %s failed", run_id)
             report.failures.append(f"close {run_id}: {error}")
-
-
-__all__ = ["ANSWERED", "LEASE", "TickReport", "run_due"]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ceremonies.errors import Refusal
 from ceremonies.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.retro_choice import choice_context
 from ceremonies.retro_flow import CLOSED, WELL
 from ceremonies.retro_ports import ActionRow
 
@@ -129,8 +130,6 @@ def history(
 
 def record_of(uow: UnitOfWork, retro_id: int) -> RetroRecord:
     """Everything kept about one retro, with scores but never who wrote or rated what."""
-    from ceremonies.retro_choice import choice_context
-
     retro = uow.retros.retro(retro_id)
     assert retro is not None
     context = choice_context(uow, retro)

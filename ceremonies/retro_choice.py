@@ -21,7 +21,7 @@ from ceremonies.retro_flow import (
     require_facilitator,
 )
 from ceremonies.retro_ports import ActionRow, RetroRow
-from ceremonies.retro_rating import rated_items as _rated_items
+from ceremonies.retro_rating import rated_items
 from ceremonies.retro_rules import (
     Proposal,
     Rating,
@@ -37,7 +37,7 @@ REVISIT_AFTER = timedelta(days=14)
 
 
 def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
-    items = _rated_items(uow, retro.id)
+    items = rated_items(uow, retro.id)
     scores = aggregate(
         [i.id for i in items],
         [
@@ -126,7 +126,7 @@ def pick(
         if retro.phase == COLLECTING:
             raise Refusal("retro_rate_first")
         if retro.phase == RATING:
-            items = _rated_items(uow, retro.id)
+            items = rated_items(uow, retro.id)
             scores = aggregate(
                 [i.id for i in items],
                 [
@@ -235,7 +235,7 @@ def swap_action(
         item = uow.retros.item_by_number(retro.id, item_number)
         if item is None or item.kind != IMPROVE or item.source == "late":
             raise Refusal("retro_no_such_item", number=item_number)
-        scores = aggregate([i.id for i in _rated_items(uow, retro.id)], [])
+        scores = aggregate([i.id for i in rated_items(uow, retro.id)], [])
         return swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
 
     _change_proposals(

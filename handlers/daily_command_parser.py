@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 
 from ceremonies.parsing import (
@@ -50,7 +50,6 @@ class DailyRequest:
     days: int = 7
     country: str | None = None
     absence: DateRange | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _one_user(rest: str, usage: str) -> str:

@@ -11,7 +11,7 @@ from ceremonies import daily_answers, daily_setup
 from ceremonies.errors import Refusal
 from ceremonies.parsing import InvalidInput, parse_clock_time, parse_country, parse_questions
 from ceremonies.text import escape, unescape
-from handlers.context import Services, invalid_text, log
+from handlers.context import Services, invalid_text
 
 if TYPE_CHECKING:
     from handlers.daily_commands import SlashCommand
@@ -54,20 +54,16 @@ def register(app: App, services: Services) -> None:
         ack()
 
         def store() -> None:
-            user_id = body["user"]["id"]
             team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
-            try:
-                daily_answers.submit_form(
-                    services.uow_factory,
-                    services.chat,
-                    team_id,
-                    user_id,
-                    int(view["private_metadata"]),
-                    [escape(t) for t in texts],
-                    services.clock.now(),
-                )
-            except Exception:
-                log.exception("storing a daily form failed")
+            daily_answers.submit_form(
+                services.uow_factory,
+                services.chat,
+                team_id,
+                body["user"]["id"],
+                int(view["private_metadata"]),
+                [escape(t) for t in texts],
+                services.clock.now(),
+            )
 
         services.later(store)
 
