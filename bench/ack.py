@@ -33,11 +33,11 @@ from common import (
     scratch_dir,
 )
 
-from bot.standin.driver import SlackDriver
-from bot.standin.harness import SIGNING_SECRET
-from bot.standin.models import BOT_TOKEN
-from bot.standin.ratelimit import POST_MESSAGE
-from bot.standin.server import FakeSlack
+from bot.demo.standin.driver import SlackDriver
+from bot.demo.standin.harness import SIGNING_SECRET
+from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.ratelimit import POST_MESSAGE
+from bot.demo.standin.server import FakeSlack
 
 TEAM_CHANNEL = "CTEAM"
 TEAM = ("UANNA", "UBEN", "UCHITRA", "UDAN", "UEVA")

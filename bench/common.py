@@ -23,9 +23,9 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.standin.harness import Bot
-from bot.standin.server import FakeSlack
-from ceremonies.daily_delivery import TickReport, run_due
+from bot.demo.standin.harness import Bot
+from bot.demo.standin.server import FakeSlack
+from ceremonies.daily.delivery import TickReport, run_due
 from storage.db import make_engine
 
 T = TypeVar("T")

@@ -29,10 +29,10 @@ from common import (
 )
 from sqlalchemy import func, select
 
-from bot.standin.harness import Bot, running_bot
-from bot.standin.ratelimit import POST_MESSAGE, RateLimitConfig
-from bot.standin.server import FakeSlack
-from storage.models import Participant
+from bot.demo.standin.harness import Bot, running_bot
+from bot.demo.standin.ratelimit import POST_MESSAGE, RateLimitConfig
+from bot.demo.standin.server import FakeSlack
+from storage.daily.models import Participant
 
 CHANNEL = "CFANOUT"
 TARGET_RATIO = 1.1

@@ -14,8 +14,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from ceremonies.retro_rules import Rating, aggregate, matrix, propose
-from ceremonies.retro_similarity import most_similar, most_similar_each, prepare
+from ceremonies.retro.rules import Rating, aggregate, matrix, propose
+from ceremonies.retro.similarity import most_similar, most_similar_each, prepare
 
 ITEMS, RATERS = 200, 30
 NEW_ITEMS, EARLIER_ITEMS = 25, 500

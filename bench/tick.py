@@ -31,12 +31,12 @@ from common import (
 from sqlalchemy import Engine, event, insert, update
 from sqlalchemy.orm import Session
 
+from bot.demo.standin.harness import SettableClock, settings_for
+from bot.demo.standin.server import FakeSlack
 from bot.runtime import Runtime, build_runtime
-from bot.standin.harness import SettableClock, settings_for
-from bot.standin.server import FakeSlack
-from ceremonies.daily_delivery import run_due
-from ceremonies.daily_rules import ANSWERED, DEFAULT_QUESTIONS
-from storage.models import Daily, DailyRun, Participant, Prompt
+from ceremonies.daily.delivery import run_due
+from ceremonies.daily.rules import ANSWERED, DEFAULT_QUESTIONS
+from storage.daily.models import Daily, DailyRun, Participant, Prompt
 
 TEAM_ID = "TBENCH"
 PER_DAILY = 3

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "export":
             return _export(args.channel, args.retro, args.format, args.output)
         if command == "demo":
-            from bot.demo import run_demo
+            from bot.demo.play import run_demo
 
             return run_demo()
         return _serve()
@@ -77,7 +77,7 @@ def _migrate() -> int:
 
 
 def _run_due(now: datetime | None) -> int:
-    from ceremonies.due_work import run_all_due
+    from bot.due import run_all_due
 
     settings = load_settings("slack_bot_token")
     _logging(settings.log_level)
@@ -97,8 +97,8 @@ def _run_due(now: datetime | None) -> int:
 
 def _export(channel: str, retro_id: int | None, fmt: str, output: str | None) -> int:
     from bot.export import as_csv, as_markdown
-    from ceremonies.errors import Refusal
-    from ceremonies.retro_actions import latest_record
+    from ceremonies.core.errors import Refusal
+    from ceremonies.retro.actions import latest_record
     from storage.db import make_engine, make_session_factory
     from storage.migrate import upgrade
     from storage.unit_of_work import SqlUnitOfWorkFactory

@@ -6,8 +6,8 @@ import csv
 import io
 
 from bot.rendering import make_environment
-from ceremonies.retro_actions import RetroRecord
-from ceremonies.text import unescape
+from ceremonies.core.text import unescape
+from ceremonies.retro.actions import RetroRecord
 
 SLOT_NAMES = {"quick_win": "quick win", "most_important": "most important", "simplest": "simplest"}
 

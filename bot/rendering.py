@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ceremonies.parsing import format_weekdays
-from ceremonies.text import neutralise
+from ceremonies.core.parsing import format_weekdays
+from ceremonies.core.text import neutralise
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -7,8 +7,8 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from ceremonies.due_work import run_all_due
-from handlers.context import Services
+from bot.due import run_all_due
+from handlers.kit import Services
 
 log = logging.getLogger(__name__)
 

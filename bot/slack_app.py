@@ -9,15 +9,8 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from bot.runtime import Runtime
-from handlers import (
-    daily_commands,
-    daily_events,
-    daily_forms,
-    messages,
-    retro_commands,
-    retro_forms,
-)
-from handlers.context import Services
+from handlers import register_listeners
+from handlers.kit import Services
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +28,7 @@ def build_app(runtime: Runtime) -> App:
     )
     services = runtime.services
     app.use(_skip_retried_events(services))
-    daily_commands.register(app, services)
-    daily_forms.register(app, services)
-    daily_events.register(app, services)
-    messages.register(app, services)
-    retro_commands.register(app, services)
-    retro_forms.register(app, services)
+    register_listeners(app, services)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

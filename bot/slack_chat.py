@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.pacing import TokenBucket
 from bot.rendering import Renderer
-from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
+from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profile
 
 log = logging.getLogger(__name__)
 

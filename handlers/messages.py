@@ -7,9 +7,10 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from ceremonies import daily_answers, retro_flow
-from ceremonies.errors import Refusal
-from handlers.context import Services, log
+from ceremonies.core.errors import Refusal
+from ceremonies.daily import answers as daily_answers
+from ceremonies.retro import flow as retro_flow
+from handlers.kit import Services, log
 
 # Message subtypes that are still a person writing; everything else (joins, bot posts…) is not.
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})

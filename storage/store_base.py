@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ceremonies.ports import Conflict
+from ceremonies.core.ports import Conflict
 
 Row = TypeVar("Row")
 

@@ -7,8 +7,8 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.daily_store import SqlDailyStore
-from storage.retro_store import SqlRetroStore
+from storage.daily.store import SqlDailyStore
+from storage.retro.store import SqlRetroStore
 
 
 class SqlUnitOfWork:

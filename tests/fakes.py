@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ceremonies.ports import DeliveryError, Marker, Message, Posted, Profile
+from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profile
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import storage.models_retro  # noqa: F401  (registers the retro tables)
-from storage.models import Base
+import storage.retro.models  # noqa: F401  (registers the retro tables)
+from storage.daily.models import Base
 
 config = context.config
 target_metadata = Base.metadata

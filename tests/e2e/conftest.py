@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin.harness import Bot, running_bot
-from bot.standin.server import FakeSlack
+from bot.demo.standin.harness import Bot, running_bot
+from bot.demo.standin.server import FakeSlack
 from tests.fakes import utc
 
 SUNDAY_NOON = utc(2026, 11, 29, 12, 0)

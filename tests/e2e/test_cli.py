@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin.models import BOT_TOKEN
-from bot.standin.server import FakeSlack
-from ceremonies import daily_setup
+from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.server import FakeSlack
+from ceremonies.daily import setup as daily_setup
 from storage.db import make_session_factory
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.db import BACKENDS, fresh_engine
@@ -145,7 +145,7 @@ def test_three_run_due_processes_at_once_prompt_everyone_exactly_once(
 
 
 def test_export_a_retro_as_markdown_and_csv(tmp_path: Path) -> None:
-    from ceremonies import retro_flow
+    from ceremonies.retro import flow as retro_flow
 
     engine = fresh_engine("sqlite", tmp_path)
     uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))

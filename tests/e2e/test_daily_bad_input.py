@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.standin.harness import Bot
+from bot.demo.standin.harness import Bot
 from tests.e2e.test_daily_e2e import (
     MONDAY_BERLIN,
     bot_dms,

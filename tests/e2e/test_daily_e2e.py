@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.standin.harness import Bot
-from bot.standin.server import FakeSlack
+from bot.demo.standin.harness import Bot
+from bot.demo.standin.server import FakeSlack
 from tests.fakes import utc
 
 MONDAY_BERLIN = utc(2026, 11, 30, 9, 0)

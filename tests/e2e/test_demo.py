@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.demo import run_demo
+from bot.demo.play import run_demo
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.standin.harness import Bot, running_bot
-from bot.standin.server import FakeSlack
+from bot.demo.standin.harness import Bot, running_bot
+from bot.demo.standin.server import FakeSlack
 from tests.fakes import utc
 
 PEOPLE = [f"UP{n:02d}" for n in range(1, 13)]

@@ -22,11 +22,11 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.standin.models import BOT_TOKEN
-from bot.standin.server import FakeSlack
-from bot.standin.socket_envelopes import Envelope
-from bot.standin.socket_mode import APP_TOKEN, SocketModeServer
-from bot.standin.socket_mode_driver import SocketModeDriver
+from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.server import FakeSlack
+from bot.demo.standin.socket_envelopes import Envelope
+from bot.demo.standin.socket_mode import APP_TOKEN, SocketModeServer
+from bot.demo.standin.socket_mode_driver import SocketModeDriver
 
 pytestmark = pytest.mark.e2e
 

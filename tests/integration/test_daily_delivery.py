@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from ceremonies import daily_answers, daily_setup
-from ceremonies.daily_delivery import TickReport, claim_prompt, run_due
-from ceremonies.daily_rules import LEASE
+from ceremonies.daily import answers as daily_answers
+from ceremonies.daily import setup as daily_setup
+from ceremonies.daily.delivery import TickReport, claim_prompt, run_due
+from ceremonies.daily.rules import LEASE
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, utc
 
@@ -86,7 +87,7 @@ def test_a_prompt_sent_but_not_recorded_is_found_not_repeated(uow_factory, chat)
     claim = claim_prompt(uow_factory, pid, MONDAY_BERLIN, TickReport())
     assert claim is not None
     # The DM went out, then the process died before writing that down.
-    from ceremonies.daily_delivery import prompt_message
+    from ceremonies.daily.delivery import prompt_message
 
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(claim.prompt_id)

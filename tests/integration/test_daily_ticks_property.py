@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from ceremonies import daily_setup
-from ceremonies.daily_delivery import run_due
+from ceremonies.daily import setup as daily_setup
+from ceremonies.daily.delivery import run_due
 from storage.db import make_session_factory
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.db import fresh_engine

@@ -9,9 +9,12 @@ import threading
 import pytest
 
 from bot.export import as_csv, as_markdown
-from ceremonies import retro_actions, retro_choice, retro_flow, retro_rating
-from ceremonies.errors import Refusal
-from ceremonies.retro_flow import Actor
+from ceremonies.core.errors import Refusal
+from ceremonies.retro import actions as retro_actions
+from ceremonies.retro import choice as retro_choice
+from ceremonies.retro import flow as retro_flow
+from ceremonies.retro import rating as retro_rating
+from ceremonies.retro.flow import Actor
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, utc
 

@@ -13,7 +13,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.standin import BOT_TOKEN, FakeSlack, SlackDriver
+from bot.demo.standin import BOT_TOKEN, FakeSlack, SlackDriver
 
 SIGNING_SECRET = "test-signing-secret"
 

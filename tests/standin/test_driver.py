@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bot.standin import FakeSlack, SlackDriver, sign
-from bot.standin.blockkit import REFERENCE_DIR
+from bot.demo.standin import FakeSlack, SlackDriver, sign
+from bot.demo.standin.blockkit import REFERENCE_DIR
 from tests.standin.conftest import BoltServer
 
 
@@ -120,7 +120,7 @@ def test_click_select_in_message(fake: FakeSlack, client_post: None, driver: Sla
 def client_post(fake: FakeSlack) -> None:
     from slack_sdk import WebClient
 
-    from bot.standin import BOT_TOKEN
+    from bot.demo.standin import BOT_TOKEN
 
     WebClient(token=BOT_TOKEN, base_url=fake.api_url).chat_postMessage(
         channel="C1",

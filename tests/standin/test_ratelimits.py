@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.standin import BOT_TOKEN, FakeSlack, RateLimitConfig, RateLimiter
+from bot.demo.standin import BOT_TOKEN, FakeSlack, RateLimitConfig, RateLimiter
 
 
 def test_off_by_default(fake: FakeSlack, client: WebClient) -> None:

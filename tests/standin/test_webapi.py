@@ -10,7 +10,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.standin import BOT_TOKEN, FakeSlack
+from bot.demo.standin import BOT_TOKEN, FakeSlack
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}
 MODAL = {

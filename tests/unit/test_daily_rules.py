@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremonies.daily_rules import DEFAULT_QUESTIONS, blocker_position, is_blocker
-from ceremonies.text import escape, neutralise, unescape
+from ceremonies.core.text import escape, neutralise, unescape
+from ceremonies.daily.rules import DEFAULT_QUESTIONS, blocker_position, is_blocker
 
 
 @pytest.mark.parametrize(

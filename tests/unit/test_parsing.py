@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.rendering import Renderer
-from ceremonies.parsing import (
+from ceremonies.core.parsing import (
     InvalidInput,
     format_weekdays,
     parse_clock_time,
@@ -19,7 +19,7 @@ from ceremonies.parsing import (
     parse_questions,
     parse_weekdays,
 )
-from ceremonies.schedule import DateRange
+from ceremonies.core.time_model import DateRange
 
 TODAY = date(2026, 12, 20)
 MON_FRI = frozenset(range(5))

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from bot.demo.standin.blockkit import REFERENCE_DIR
 from bot.rendering import TEMPLATES, Renderer, fit_blocks, split_text
-from ceremonies.daily_answers import Form
-from ceremonies.daily_reports import HistoryDay, Status
-from ceremonies.daily_setup import DailySettings
-from ceremonies.retro_actions import RetroRecord
-from ceremonies.retro_rating import RatingPage
-from ceremonies.schedule import DateRange
+from ceremonies.core.time_model import DateRange
+from ceremonies.daily.answers import Form
+from ceremonies.daily.reports import HistoryDay, Status
+from ceremonies.daily.setup import DailySettings
+from ceremonies.retro.actions import RetroRecord
+from ceremonies.retro.rating import RatingPage
 
-SCHEMA = json.loads(
-    (Path(__file__).parents[1] / "slack_reference/blockkit.schema.json").read_text()
-)
+SCHEMA = json.loads((REFERENCE_DIR / "blockkit.schema.json").read_text())
 BLOCKS = Draft202012Validator(SCHEMA)
 MODAL = Draft202012Validator({"$ref": "#/$defs/modal_view", "$defs": SCHEMA["$defs"]})
 LONG = "very long answer " * 4000

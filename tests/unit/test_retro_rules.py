@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ceremonies.errors import Refusal
-from ceremonies.retro_rules import (
+from ceremonies.core.errors import Refusal
+from ceremonies.retro.rules import (
     DISPUTE_SPREAD,
     SLOTS,
     ChoiceError,

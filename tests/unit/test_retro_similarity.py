@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremonies.retro_similarity import (
+from ceremonies.retro.similarity import (
     SIMILAR_AT,
     most_similar,
     most_similar_each,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ceremonies.schedule import (
+from ceremonies.core.time_model import (
     DateRange,
     Occurrence,
     WorkSchedule,

@@ -1,0 +1,378 @@
+"""``FakeSlack``: a strict local stand-in for Slack's Web API served over HTTP.
+
+Point the bot's ``WebClient(base_url=fake.api_url)`` at it. Every call is checked against
+Slack's method specs and Block Kit schema (see ``contracts``); violations are recorded in
+``fake.violations`` and the call is answered the way Slack would (``ok: false`` with Slack's
+error code), except "would ping" findings, which are recorded while the call succeeds.
+
+Routes: ``/api/<method>`` (GET query or POST form/JSON/multipart, token in ``Authorization:
+Bearer`` or a ``token`` field), ``POST /response/<token>`` (response_url),
+``POST /upload/v1/<file_id>`` (external file upload).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bot.demo.standin import api_chat, api_read, api_views
+from bot.demo.standin.api_common import ApiContext, Handler, err
+from bot.demo.standin.contracts import inspect_call, method_spec
+from bot.demo.standin.inspection import Call, InspectionMixin
+from bot.demo.standin.models import BOT_TOKEN, Channel, User
+from bot.demo.standin.ratelimit import RateLimitConfig, RateLimiter
+from bot.demo.standin.responses import post_to_response_url, show_ack_body
+from bot.demo.standin.state import Workspace
+
+HANDLERS: dict[str, Handler] = {**api_chat.HANDLERS, **api_read.HANDLERS, **api_views.HANDLERS}
+
+
+def parse_body(content_type: str, body: bytes, query: str) -> tuple[dict[str, Any], bool, str]:
+    """(args, body_was_json, error) from a request's query string and body."""
+    args: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    ctype = content_type.split(";")[0].strip().lower()
+    if not body:
+        return args, False, ""
+    if ctype == "application/json":
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return args, True, "invalid_json"
+        if not isinstance(data, dict):
+            return args, True, "invalid_json"
+        args.update(data)
+        return args, True, ""
+    if ctype == "multipart/form-data":
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        msg = BytesParser(policy=HTTP).parsebytes(head + body)
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if name:
+                args[str(name)] = payload if part.get_filename() else payload.decode("utf-8")
+        return args, False, ""
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return args, False, "invalid_form_data"
+    args.update({k: v[-1] for k, v in form.items()})
+    return args, False, ""
+
+
+class FakeSlack(InspectionMixin):
+    """A strict in-process Slack: workspace model + Web API over HTTP + inspection helpers."""
+
+    def __init__(
+        self,
+        *,
+        rate_limits: bool = False,
+        limits: RateLimitConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.ws = Workspace()
+        self.limiter = RateLimiter(limits)
+        self.rate_limits = rate_limits
+        self.token = BOT_TOKEN
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.ratelimited = 0
+        # Set by bot.standin.socket_mode: apps.connections.open takes the app-level token,
+        # which every other method refuses.
+        self.connections_open: Callable[[str | None], dict[str, Any]] | None = None
+        self._addr = (host, port)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        if self._server is not None:
+            return self
+        server = ThreadingHTTPServer(self._addr, _Handler)
+        server.daemon_threads = True
+        server.fake = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            name="fake-slack",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The ``base_url`` for ``slack_sdk.WebClient``."""
+        return f"{self.base_url}/api/"
+
+    # ---- workspace setup -------------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "UTC",
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        real_name: str | None = None,
+    ) -> User:
+        return self.ws.add_user(
+            user_id,
+            name,
+            tz,
+            is_bot=is_bot,
+            deleted=deleted,
+            is_admin=is_admin,
+            real_name=real_name,
+        )
+
+    def set_user_tz(self, user_id: str, tz: str) -> User:
+        return self.ws.set_user_tz(user_id, tz)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        members: list[str],
+        is_private: bool = False,
+        *,
+        bot_member: bool = True,
+    ) -> Channel:
+        return self.ws.add_channel(channel_id, name, members, is_private, bot_member=bot_member)
+
+    def new_trigger_id(self, user_id: str, view_id: str | None = None) -> str:
+        """Issue a trigger id for ``user_id`` (valid once, for ``ws.trigger_ttl`` seconds)."""
+        return self.ws.new_trigger_id(user_id, view_id)
+
+    def response_url_for(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        message_ts: str | None = None,
+        ephemeral_id: int | None = None,
+    ) -> str:
+        """Issue a response_url owned by ``user_id`` in ``channel_id`` (optionally tied to the
+        message it was issued for, for replace_original/delete_original)."""
+        rec = self.ws.new_response_url(
+            user_id, channel_id, message_ts=message_ts, ephemeral_id=ephemeral_id
+        )
+        return f"{self.base_url}/response/{rec.token}"
+
+    def floor_seconds(self, method: str, n_calls: int, n_channels: int = 1) -> float:
+        """Least time the rate limits allow for ``n_calls`` of ``method`` over ``n_channels``."""
+        return self.limiter.config.floor_seconds(method, n_calls, n_channels)
+
+    def violate(self, message: str) -> None:
+        with self.ws.lock:
+            self.violations.append(message)
+
+    def reset_records(self) -> None:
+        """Forget recorded calls, violations and 429 counts (the workspace is kept)."""
+        with self.ws.lock:
+            self.calls.clear()
+            self.violations.clear()
+            self.ratelimited = 0
+            self.limiter.reset()
+
+    # ---- request handling ------------------------------------------------------------------
+    def _rate_key(self, method: str, args: dict[str, Any]) -> str | None:
+        if method != "chat.postMessage":
+            return None
+        ref = str(args.get("channel", ""))
+        if ref in self.ws.users:
+            return f"im:{ref}"
+        channel = self.ws.channel_by_ref(ref)
+        if channel is None:
+            return ref
+        return f"im:{channel.im_user}" if channel.is_im else channel.id
+
+    def handle_api(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        is_json: bool,
+        parse_error: str = "",
+        charset: bool = True,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Serve one Web API call: (HTTP status, JSON body, extra headers)."""
+        with self.ws.lock:
+            status, resp, headers, seen = self._dispatch(method, args, token, is_json, parse_error)
+            if is_json and not charset and resp.get("ok"):
+                resp["warning"] = ",".join(filter(None, [resp.get("warning"), "missing_charset"]))
+                meta = resp.setdefault("response_metadata", {})
+                meta.setdefault("warnings", []).append("missing_charset")
+            self.calls.append(Call(method, seen, resp))
+            return status, resp, headers
+
+    def _dispatch(
+        self, method: str, args: dict[str, Any], token: str | None, is_json: bool, parse_error: str
+    ) -> tuple[int, dict[str, Any], dict[str, str], dict[str, Any]]:
+        """(status, body, headers, args as recorded: decoded when they could be checked)."""
+        if method == "apps.connections.open" and self.connections_open is not None:
+            return 200, self.connections_open(token), {}, args
+        if not token:
+            return 200, err("not_authed"), {}, args
+        if token != self.token:
+            return 200, err("invalid_auth"), {}, args
+        handler = HANDLERS.get(method)
+        spec = method_spec(method)
+        if handler is None or spec is None:
+            why = "not implemented by the stand-in" if spec else "unknown method"
+            self.violations.append(f"{method}: {why}")
+            return 200, err("unknown_method", req_method=method), {}, args
+        if parse_error:
+            self.violations.append(f"{method}: request body could not be parsed ({parse_error})")
+            return 200, err(parse_error), {}, args
+        if is_json and not spec.get("json_input_supported"):
+            self.violations.append(f"{method}: does not accept JSON bodies (send form fields)")
+            return 200, err("invalid_arguments"), {}, args
+        if self.rate_limits:
+            wait = self.limiter.acquire(method, self._rate_key(method, args))
+            if wait > 0:
+                self.ratelimited += 1
+                retry = str(self.limiter.retry_after(wait))
+                return 429, err("ratelimited"), {"Retry-After": retry}, args
+        check = inspect_call(method, args)
+        self.violations.extend(check.all_violations)
+        if check.error:
+            messages = [f"[ERROR] {v}" for v in check.violations]
+            extra: dict[str, Any] = {"response_metadata": {"messages": messages}}
+            if check.error in ("invalid_blocks", "invalid_blocks_format"):
+                extra["errors"] = list(check.violations)
+            return 200, err(check.error, **extra), {}, check.args
+        ctx = ApiContext(self.ws, self.base_url, self.violations.append)
+        resp = handler(ctx, check.args)
+        if check.warnings and resp.get("ok"):
+            resp["warning"] = ",".join(check.warnings)
+            resp["response_metadata"] = {"warnings": list(check.warnings)}
+        return 200, resp, {}, check.args
+
+    def handle_response_url(self, token: str, raw: bytes) -> tuple[int, str]:
+        status, text, body = post_to_response_url(self.ws, token, raw, self.violate)
+        with self.ws.lock:
+            self.calls.append(
+                Call("response_url", body, {"ok": status == 200, "status": status, "body": text})
+            )
+        return status, text
+
+    def handle_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        with self.ws.lock:
+            f = self.ws.files.get(file_id)
+            if f is None:
+                self.violations.append(f"upload: unknown file id {file_id}")
+                return 404, "file_not_found"
+            if len(data) != f.length:
+                self.violations.append(
+                    f"upload: {f.filename} sent {len(data)} bytes but "
+                    f"files.getUploadURLExternal declared {f.length}"
+                )
+            f.data = data
+            return 200, f"OK - {len(data)}"
+
+    def show_ack(
+        self,
+        user_id: str,
+        channel_id: str,
+        content_type: str,
+        body: bytes,
+        at: tuple[int, str] | None = None,
+    ) -> None:
+        """Display a slash command's ack body to the user, as Slack would."""
+        show_ack_body(self.ws, user_id, channel_id, content_type, body, self.violate, at)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "FakeSlack/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    @property
+    def fake(self) -> FakeSlack:
+        return self.server.fake  # type: ignore[attr-defined,no-any-return]
+
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _read(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def do_GET(self) -> None:
+        self._route(b"")
+
+    def do_POST(self) -> None:
+        self._route(self._read())
+
+    def _route(self, body: bytes) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path
+        if path.startswith("/api/"):
+            self._api(path[len("/api/") :], body, parts.query)
+        elif path.startswith("/response/") and self.command == "POST":
+            status, text = self.fake.handle_response_url(path[len("/response/") :], body)
+            self._send(status, text.encode(), "text/plain; charset=utf-8", {})
+        elif path.startswith("/upload/v1/") and self.command == "POST":
+            status, text = self.fake.handle_upload(path[len("/upload/v1/") :], body)
+            self._send(status, text.encode(), "text/plain; charset=utf-8", {})
+        else:
+            self._send(404, b"not found", "text/plain", {})
+
+    def _api(self, method: str, body: bytes, query: str) -> None:
+        ctype = self.headers.get("Content-Type", "")
+        args, is_json, parse_error = parse_body(ctype, body, query)
+        auth = self.headers.get("Authorization", "")
+        token: str | None = None
+        if auth.lower().startswith("bearer "):
+            token = auth[7:].strip()
+            args.pop("token", None)
+        else:
+            raw = args.pop("token", None)
+            token = raw if isinstance(raw, str) else None
+        status, resp, headers = self.fake.handle_api(
+            method, args, token, is_json, parse_error, charset="charset" in ctype.lower()
+        )
+        payload = json.dumps(resp).encode()
+        self._send(status, payload, "application/json; charset=utf-8", headers)

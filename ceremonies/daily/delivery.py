@@ -1,0 +1,384 @@
+"""Sending what is due for dailies: prompts, parent messages, reminders, day closes.
+
+Every piece of work is claimed in the database before it is done (a unique key or a
+compare-and-set), so several processes, a cron job and the in-process scheduler may all
+tick at once without double-posting; a claim that was never completed is recovered after
+LEASE by looking in Slack for the tagged message before sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ceremonies.core.ports import (
+    Chat,
+    Conflict,
+    DailyRow,
+    DeliveryError,
+    Marker,
+    Message,
+    Posted,
+    PromptRow,
+    RunRow,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from ceremonies.core.time_model import is_working_day, local_date, next_occurrence
+from ceremonies.daily import publishing
+from ceremonies.daily.rules import (
+    LEASE,
+    MISSED,
+    PENDING,
+    SENT,
+    close_time,
+    schedule_for,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+@dataclass
+class TickReport:
+    prompts_sent: int = 0
+    prompts_recovered: int = 0
+    prompts_missed: int = 0
+    reminders_sent: int = 0
+    answers_published: int = 0
+    days_closed: int = 0
+    revisits_sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claim:
+    prompt_id: int
+    run_id: int
+    new_run: bool
+
+
+def run_due(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, *, workers: int = 8
+) -> TickReport:
+    report = TickReport()
+    recover_unsent_prompts(uow_factory, chat, now, report)
+    recover_missing_parents(uow_factory, chat, now, report)
+    with uow_factory() as uow:
+        due = uow.dailies.due_participant_ids(now, BATCH)
+    if due:
+        # Slack calls dominate a fan-out; a few threads hide their latency.
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(due)))) as pool:
+            for _ in pool.map(
+                lambda pid: _prompt_participant(uow_factory, chat, pid, now, report), due
+            ):
+                pass
+    send_reminders(uow_factory, chat, now, report)
+    publish_waiting_answers(uow_factory, chat, now, report)
+    close_days(uow_factory, chat, now, report)
+    return report
+
+
+def _prompt_participant(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    participant_id: int,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    try:
+        claim = claim_prompt(uow_factory, participant_id, now, report)
+        if claim is None:
+            return
+        if claim.new_run:
+            publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
+        if send_prompt(uow_factory, chat, claim.prompt_id, now):
+            report.prompts_sent += 1
+    except Exception as error:  # one person's failure must not stop everyone else's prompt
+        log.exception("prompting participant %s failed", participant_id)
+        report.failures.append(f"participant {participant_id}: {error}")
+
+
+def claim_prompt(
+    uow_factory: UnitOfWorkFactory, participant_id: int, now: datetime, report: TickReport
+) -> Claim | None:
+    with uow_factory() as uow:
+        store = uow.dailies
+        participant = store.participant_by_id(participant_id)
+        if participant is None or participant.next_prompt_at is None:
+            return None
+        if participant.next_prompt_at > now:
+            return None  # another worker already moved it on
+        daily = store.daily(participant.daily_id)
+        if daily is None or daily.paused or not participant.active:
+            participant.next_prompt_at = None
+            uow.commit()
+            return None
+        absences = store.absences(participant.team_id, [participant.user_id])
+        schedule = schedule_for(daily, participant, absences)
+        scheduled = participant.next_prompt_at
+        due_date = local_date(participant.tz, scheduled)
+        today = local_date(participant.tz, now)
+        if due_date < today or not is_working_day(schedule, due_date):
+            # Yesterday's prompt is no use today; today's, even late, still is.
+            start_of_today = datetime.combine(today, time(0), ZoneInfo(participant.tz))
+            upcoming = next_occurrence(schedule, start_of_today, participant.last_prompt_date)
+            participant.next_prompt_at = upcoming.at if upcoming else None
+            uow.commit()
+            report.prompts_missed += due_date < today
+            if upcoming is None or upcoming.at > now:
+                return None
+            # Today's prompt is already due: send it now, late, rather than wait a tick.
+            return claim_prompt(uow_factory, participant_id, now, report)
+
+        run, new_run = _run_for(uow, daily, due_date, scheduled, now)
+        upcoming = next_occurrence(schedule, now, due_date)
+        participant.next_prompt_at = upcoming.at if upcoming else None
+        participant.last_prompt_date = due_date
+        try:
+            prompt = store.add_prompt(
+                team_id=daily.team_id,
+                daily_id=daily.id,
+                run_id=run.id,
+                user_id=participant.user_id,
+                local_date=due_date,
+                status=PENDING,
+                questions=list(daily.questions),
+                scheduled_at=scheduled,
+                claimed_at=now,
+            )
+        except Conflict:
+            uow.commit()  # skipped today, or claimed by another worker: only move on
+            return None
+        late_close = scheduled + timedelta(minutes=daily.close_after_minutes)
+        if run.closed_at is None and run.close_at < late_close:
+            run.close_at = late_close
+        uow.commit()
+        return Claim(prompt.id, run.id, new_run)
+
+
+def _run_for(
+    uow: UnitOfWork, daily: DailyRow, due_date: date, scheduled: datetime, now: datetime
+) -> tuple[RunRow, bool]:
+    store = uow.dailies
+    run = store.run_for(daily.id, due_date)
+    if run is not None:
+        return run, False
+    participants = store.participants(daily.id)
+    absences = store.absences(daily.team_id, [p.user_id for p in participants])
+    try:
+        run = store.add_run(
+            team_id=daily.team_id,
+            daily_id=daily.id,
+            local_date=due_date,
+            channel_id=daily.channel_id,
+            claimed_at=now,
+            close_at=close_time(daily, participants, absences, due_date, scheduled),
+        )
+    except Conflict:
+        existing = store.run_for(daily.id, due_date)
+        assert existing is not None
+        return existing, False
+    return run, True
+
+
+def prompt_message(prompt: PromptRow, channel_id: str, late: bool) -> Message:
+    return Message(
+        "daily/prompt",
+        {
+            "prompt_id": prompt.id,
+            "channel_id": channel_id,
+            "local_date": prompt.local_date,
+            "question": prompt.questions[0],
+            "total": len(prompt.questions),
+            "late": late,
+        },
+        marker=Marker("daily_prompt", str(prompt.id)),
+    )
+
+
+def send_prompt(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime) -> bool:
+    with uow_factory() as uow:
+        prompt = uow.dailies.prompt(prompt_id)
+        if prompt is None or prompt.status != PENDING:
+            return False
+        daily = uow.dailies.daily(prompt.daily_id)
+        assert daily is not None
+        message = prompt_message(prompt, daily.channel_id, now - prompt.scheduled_at > LEASE)
+        remind_after = timedelta(minutes=daily.remind_after_minutes)
+    try:
+        posted = chat.post(prompt.team_id, prompt.user_id, message)
+    except DeliveryError as error:
+        if error.permanent:
+            _mark(uow_factory, prompt_id, {"status": PENDING}, {"status": MISSED})
+        raise
+    _record_sent(uow_factory, prompt_id, posted, now, remind_after)
+    return True
+
+
+def _record_sent(
+    uow_factory: UnitOfWorkFactory,
+    prompt_id: int,
+    posted: Posted,
+    now: datetime,
+    remind_after: timedelta,
+) -> None:
+    with uow_factory() as uow:
+        prompt = uow.dailies.prompt(prompt_id)
+        assert prompt is not None
+        uow.dailies.compare_and_set(
+            prompt,
+            {"status": PENDING},
+            {
+                "status": SENT,
+                "sent_at": now,
+                "dm_channel_id": posted.channel,
+                "message_ts": posted.ts,
+                "remind_at": now + remind_after,
+            },
+        )
+        participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
+        if participant is not None and participant.dm_channel_id != posted.channel:
+            participant.dm_channel_id = posted.channel
+        uow.commit()
+
+
+def _mark(uow_factory: UnitOfWorkFactory, prompt_id: int, expected: dict, changes: dict) -> bool:
+    with uow_factory() as uow:
+        prompt = uow.dailies.prompt(prompt_id)
+        done = prompt is not None and uow.dailies.compare_and_set(prompt, expected, changes)
+        uow.commit()
+        return done
+
+
+def recover_unsent_prompts(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
+    """A worker that died between claiming and recording: find its DM, or send it now."""
+    with uow_factory() as uow:
+        stale = uow.dailies.unsent_prompts(now - LEASE)
+        work = []
+        for prompt in stale:
+            participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
+            tz = participant.tz if participant else "UTC"
+            if local_date(tz, now) != prompt.local_date:
+                uow.dailies.compare_and_set(prompt, {"status": PENDING}, {"status": MISSED})
+                continue
+            claimed_before = prompt.claimed_at
+            if uow.dailies.compare_and_set(
+                prompt, {"status": PENDING, "claimed_at": claimed_before}, {"claimed_at": now}
+            ):
+                dm = participant.dm_channel_id if participant else None
+                work.append((prompt.id, prompt.team_id, prompt.user_id, dm, claimed_before))
+        uow.commit()
+    for prompt_id, team_id, user_id, dm, claimed_before in work:
+        try:
+            channel = dm or chat.open_dm(team_id, user_id)
+            found = chat.find_posted(
+                team_id,
+                channel,
+                Marker("daily_prompt", str(prompt_id)),
+                claimed_before - timedelta(minutes=1),
+            )
+            if found is not None:
+                with uow_factory() as uow:
+                    daily_id = uow.dailies.prompt(prompt_id).daily_id  # type: ignore[union-attr]
+                    remind = uow.dailies.daily(daily_id).remind_after_minutes  # type: ignore[union-attr]
+                _record_sent(uow_factory, prompt_id, found, now, timedelta(minutes=remind))
+            elif not send_prompt(uow_factory, chat, prompt_id, now):
+                continue
+            report.prompts_recovered += 1
+        except Exception as error:
+            log.exception("recovering prompt %s failed", prompt_id)
+            report.failures.append(f"prompt {prompt_id}: {error}")
+
+
+def recover_missing_parents(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
+    with uow_factory() as uow:
+        runs = [(r.id, r.claimed_at) for r in uow.dailies.runs_missing_parent(now - LEASE)]
+    for run_id, claimed_before in runs:
+        try:
+            publishing.ensure_parent(uow_factory, chat, run_id, now, stale_claim=claimed_before)
+        except Exception as error:
+            log.exception("posting the parent of run %s failed", run_id)
+            report.failures.append(f"run {run_id}: {error}")
+
+
+def send_reminders(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
+    with uow_factory() as uow:
+        store = uow.dailies
+        to_send: list[tuple[str, str, Message]] = []
+        for prompt in store.prompts_to_remind(now):
+            run = store.run(prompt.run_id) if prompt.run_id else None
+            if not store.compare_and_set(prompt, {"reminded_at": None}, {"reminded_at": now}):
+                continue
+            if run is not None and run.closed_at is not None:
+                continue  # the day is over: a reminder now would only nag
+            answered = len(store.answers(prompt.id))
+            daily = store.daily(prompt.daily_id)
+            assert daily is not None
+            to_send.append(
+                (
+                    prompt.team_id,
+                    prompt.dm_channel_id or prompt.user_id,
+                    Message(
+                        "daily/reminder",
+                        {
+                            "prompt_id": prompt.id,
+                            "channel_id": daily.channel_id,
+                            "local_date": prompt.local_date,
+                            "question": prompt.questions[min(answered, len(prompt.questions) - 1)],
+                            "answered": answered,
+                            "total": len(prompt.questions),
+                        },
+                    ),
+                )
+            )
+        uow.commit()  # claimed before sending: a reminder goes out at most once
+    for team_id, channel, message in to_send:
+        try:
+            chat.post(team_id, channel, message)
+            report.reminders_sent += 1
+        except Exception as error:
+            log.exception("reminder to %s failed", channel)
+            report.failures.append(f"reminder {channel}: {error}")
+
+
+def publish_waiting_answers(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
+    with uow_factory() as uow:
+        waiting = [p.id for p in uow.dailies.unpublished_answers(now - LEASE)]
+    for prompt_id in waiting:
+        try:
+            if publishing.publish_answers(uow_factory, chat, prompt_id, now):
+                report.answers_published += 1
+        except Exception as error:
+            log.exception("publishing answers of prompt %s failed", prompt_id)
+            report.failures.append(f"answers {prompt_id}: {error}")
+
+
+def close_days(
+    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+) -> None:
+    with uow_factory() as uow:
+        closing = []
+        for run in uow.dailies.runs_to_close(now):
+            if uow.dailies.compare_and_set(run, {"closed_at": None}, {"closed_at": now}):
+                closing.append(run.id)
+        uow.commit()
+    for run_id in closing:
+        try:
+            publishing.refresh_parent(uow_factory, chat, run_id)
+            report.days_closed += 1
+        except Exception as error:
+            log.exception("closing run %s failed", run_id)
+            report.failures.append(f"close {run_id}: {error}")

@@ -1,0 +1,340 @@
+"""Running a retro: start, collect items, move phases, hand over facilitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ceremonies.core.errors import Refusal
+from ceremonies.core.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.retro.ports import ItemRow, RetroRow
+from ceremonies.retro.rules import Rating, aggregate
+from ceremonies.retro.similarity import most_similar
+
+COLLECTING, RATING, CHOOSING, CLOSED = "collecting", "rating", "choosing", "closed"
+WELL, IMPROVE = "well", "improve"
+MAX_ITEM_LENGTH = 3000
+MAX_TITLE_LENGTH = 150
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks, and whether the workspace made them an admin (admins may run any retro)."""
+
+    user_id: str
+    is_admin: bool = False
+
+
+def parent_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
+    items = [i for i in uow.retros.items(retro.id) if i.source != "late"]
+    raters = {r.rater_id for r in uow.retros.ratings(retro.id)}
+    return {
+        "retro_id": retro.id,
+        "title": retro.title,
+        "facilitator_id": retro.facilitator_id,
+        "phase": retro.phase,
+        "went_well": sum(1 for i in items if i.kind == WELL),
+        "to_improve": sum(1 for i in items if i.kind == IMPROVE),
+        "raters": len(raters),
+        "actions": len(uow.retros.actions(retro.id)),
+    }
+
+
+def refresh_parent(uow_factory: UnitOfWorkFactory, chat: Chat, retro_id: int) -> None:
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.parent_ts is None:
+            return
+        context = parent_context(uow, retro)
+        team_id, channel, ts = retro.team_id, retro.channel_id, retro.parent_ts
+    chat.update(team_id, channel, ts, Message("retro/parent", context))
+
+
+def require_facilitator(retro: RetroRow, actor: Actor) -> None:
+    if actor.user_id != retro.facilitator_id and not actor.is_admin:
+        raise Refusal("retro_not_facilitator", facilitator_id=retro.facilitator_id)
+
+
+def open_retro_here(uow: UnitOfWork, team_id: str, channel_id: str) -> RetroRow:
+    retro = uow.retros.open_retro(team_id, channel_id)
+    if retro is None:
+        raise Refusal("retro_none_open")
+    return retro
+
+
+def start_retro(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    caller: str,
+    title: str,
+    now: datetime,
+) -> int:
+    title = " ".join(title.split())[:MAX_TITLE_LENGTH] or f"Retro {now:%d %b %Y}"
+    with uow_factory() as uow:
+        running = uow.retros.open_retro(team_id, channel_id)
+        if running is not None:
+            link = (
+                chat.permalink(team_id, channel_id, running.parent_ts)
+                if running.parent_ts
+                else None
+            )
+            raise Refusal("retro_already_open", title=running.title, link=link)
+        previous = next(
+            (r for r in uow.retros.retros_in_channel(team_id, channel_id) if r.phase == CLOSED),
+            None,
+        )
+        retro = uow.retros.add_retro(
+            team_id=team_id,
+            channel_id=channel_id,
+            title=title,
+            facilitator_id=caller,
+            phase=COLLECTING,
+            created_at=now,
+        )
+        uow.commit()
+        parent = Message("retro/parent", parent_context(uow, retro))
+        review = _review_context(uow, previous, retro.id)
+        retro_id = retro.id
+    posted = chat.post(team_id, channel_id, parent)
+    with uow_factory() as uow:
+        row = uow.retros.retro(retro_id)
+        assert row is not None
+        row.parent_ts = posted.ts
+        uow.commit()
+    chat.post(team_id, channel_id, Message("retro/review", review, thread_ts=posted.ts))
+    return retro_id
+
+
+def _review_context(uow: UnitOfWork, previous: RetroRow | None, retro_id: int) -> dict[str, Any]:
+    actions = []
+    if previous is not None:
+        for action in uow.retros.actions(previous.id):
+            item = uow.retros.item(action.item_id)
+            actions.append(
+                {
+                    "id": action.id,
+                    "text": item.text if item else "",
+                    "owner_id": action.owner_id,
+                    "status": action.status,
+                    "helped": action.helped,
+                    "slot": action.slot,
+                }
+            )
+    backlog = (
+        uow.retros.backlog(previous.team_id, previous.channel_id, retro_id) if previous else []
+    )
+    return {
+        "retro_id": retro_id,
+        "previous_title": previous.title if previous else None,
+        "actions": actions,
+        "backlog": _with_scores(uow, backlog),
+    }
+
+
+def _with_scores(uow: UnitOfWork, items: list[ItemRow]) -> list[dict[str, Any]]:
+    """Backlog items keep the scores they got in their own retro."""
+    ratings: dict[int, list[Rating]] = {}
+    for retro_id in {i.retro_id for i in items}:
+        for r in uow.retros.ratings(retro_id):
+            ratings.setdefault(r.item_id, []).append(
+                Rating(r.item_id, r.rater_id, r.importance, r.complexity)
+            )
+    shown = []
+    for item in items:
+        (score,) = aggregate([item.id], ratings.get(item.id, []))
+        shown.append(
+            {"text": item.text, "importance": score.importance, "complexity": score.complexity}
+        )
+    return shown
+
+
+def carry_backlog(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    retro_id: int,
+    actor: Actor,
+    now: datetime,
+) -> int:
+    """Brings the channel's unchosen improvement items into this retro, to be rated anew."""
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.team_id != team_id:
+            raise Refusal("retro_none_open")
+        require_facilitator(retro, actor)
+        if retro.phase != COLLECTING:
+            raise Refusal("retro_not_collecting", phase=retro.phase)
+        carried = uow.retros.backlog(team_id, retro.channel_id, retro.id)
+        for old in carried:
+            uow.retros.add_item(
+                team_id=team_id,
+                retro_id=retro.id,
+                kind=IMPROVE,
+                text=old.text,
+                author_id=old.author_id,
+                message_ts=None,
+                source="carried",
+                carried_from_id=old.id,
+                backlog="open",
+                created_at=now,
+            )
+            old.backlog = "carried"
+        uow.commit()
+        texts = [o.text for o in carried]
+        channel, parent_ts = retro.channel_id, retro.parent_ts
+    if texts and parent_ts:
+        chat.post(team_id, channel, Message("retro/carried", {"texts": texts}, thread_ts=parent_ts))
+    refresh_parent(uow_factory, chat, retro_id)
+    return len(texts)
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    item: ItemRow | None
+    kept_for_later: bool
+    phase: str
+
+
+def add_item(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    retro_id: int,
+    author_id: str | None,
+    text: str,
+    kind: str,
+    now: datetime,
+    *,
+    message_ts: str | None = None,
+    announce: bool = False,
+) -> ItemOutcome:
+    """Stores an item. Outside collecting it is kept in the backlog, never dropped.
+
+    `author_id` is None for an anonymous item: its author is then not stored anywhere.
+    """
+    text = text.strip()
+    if not text:
+        raise Refusal("retro_item_empty")
+    if len(text) > MAX_ITEM_LENGTH:
+        raise Refusal("retro_item_too_long", length=len(text), limit=MAX_ITEM_LENGTH)
+    with uow_factory() as uow:
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.team_id != team_id:
+            raise Refusal("retro_none_open")
+        collecting = retro.phase == COLLECTING
+        item = uow.retros.add_item(
+            team_id=team_id,
+            retro_id=retro.id,
+            kind=kind if collecting else IMPROVE,
+            text=text,
+            author_id=author_id,
+            message_ts=message_ts,
+            source=("thread" if message_ts else "form") if collecting else "late",
+            carried_from_id=None,
+            backlog="open",
+            created_at=now,
+        )
+        similar = _similar_earlier(uow, retro, item) if item.kind == IMPROVE else None
+        uow.commit()
+        channel, parent_ts, phase = retro.channel_id, retro.parent_ts, retro.phase
+    if parent_ts:
+        if announce and collecting:
+            chat.post(
+                team_id,
+                channel,
+                Message(
+                    "retro/form_item",
+                    {"text": text, "kind": kind, "author_id": author_id, "number": item.number},
+                    thread_ts=parent_ts,
+                ),
+            )
+        if similar:
+            chat.post(team_id, channel, Message("retro/similar", similar, thread_ts=parent_ts))
+    if collecting:
+        refresh_parent(uow_factory, chat, retro_id)
+    return ItemOutcome(item, kept_for_later=not collecting, phase=phase)
+
+
+def _similar_earlier(uow: UnitOfWork, retro: RetroRow, item: ItemRow) -> dict[str, Any] | None:
+    earlier = uow.retros.earlier_items(retro.team_id, retro.channel_id, retro.id)
+    found = most_similar(item.text, [(e.id, e.text) for e in earlier if e.carried_from_id is None])
+    if found is None:
+        return None
+    match = uow.retros.item(found[0])
+    assert match is not None
+    then = uow.retros.retro(match.retro_id)
+    action = uow.retros.action_for_item(match.id)
+    return {
+        "number": item.number,
+        "earlier_text": match.text,
+        "earlier_title": then.title if then else "",
+        "earlier_date": then.created_at if then else None,
+        "action": None
+        if action is None
+        else {"status": action.status, "helped": action.helped, "owner_id": action.owner_id},
+    }
+
+
+def item_in_thread(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    thread_ts: str,
+    author_id: str,
+    text: str,
+    message_ts: str,
+    now: datetime,
+) -> ItemOutcome | None:
+    """A reply in a retro's thread is an item; `+` at the start means it went well."""
+    with uow_factory() as uow:
+        retro = uow.retros.retro_by_thread(team_id, channel_id, thread_ts)
+        if retro is None or uow.retros.item_by_message(team_id, message_ts) is not None:
+            return None
+        retro_id = retro.id
+    stripped = text.strip()
+    kind = WELL if stripped.startswith("+") else IMPROVE
+    body = stripped[1:].strip() if kind == WELL else stripped
+    return add_item(
+        uow_factory, chat, team_id, retro_id, author_id, body, kind, now, message_ts=message_ts
+    )
+
+
+def edit_item(
+    uow_factory: UnitOfWorkFactory, team_id: str, author_id: str, message_ts: str, text: str
+) -> bool:
+    with uow_factory() as uow:
+        item = uow.retros.item_by_message(team_id, message_ts)
+        if item is None or item.author_id != author_id:
+            return False
+        stripped = text.strip()
+        item.text = (
+            stripped[1:].strip() if item.kind == WELL and stripped.startswith("+") else stripped
+        )
+        uow.commit()
+        return True
+
+
+def hand_over(
+    uow_factory: UnitOfWorkFactory,
+    chat: Chat,
+    team_id: str,
+    channel_id: str,
+    actor: Actor,
+    new_facilitator: str,
+) -> str:
+    if new_facilitator not in chat.channel_members(team_id, channel_id):
+        raise Refusal("not_channel_member", user_id=new_facilitator, channel_id=channel_id)
+    if chat.profile(team_id, new_facilitator).is_bot:
+        raise Refusal("not_a_person", user_id=new_facilitator)
+    with uow_factory() as uow:
+        retro = open_retro_here(uow, team_id, channel_id)
+        require_facilitator(retro, actor)
+        retro.facilitator_id = new_facilitator
+        retro_id = retro.id
+        uow.commit()
+    refresh_parent(uow_factory, chat, retro_id)
+    return new_facilitator

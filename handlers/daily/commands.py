@@ -1,0 +1,229 @@
+"""`/daily`: acknowledge at once, then do the work and answer the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from ceremonies.core.parsing import InvalidInput
+from ceremonies.core.time_model import local_date
+from ceremonies.daily import reports as daily_reports
+from ceremonies.daily import setup as daily_setup
+from handlers.daily.forms import open_settings_modal
+from handlers.daily.parser import NEEDS_CHANNEL, DailyRequest, parse_daily_command
+from handlers.kit import (
+    Services,
+    ephemeral,
+    guarded,
+    invalid_message,
+    refusal_message,
+)
+
+
+class SlashCommand(BaseModel):
+    team_id: str
+    user_id: str
+    channel_id: str
+    command: str
+    text: str = ""
+    channel_name: str = ""
+    trigger_id: str = ""
+    response_url: str = ""
+
+    @property
+    def in_dm(self) -> bool:
+        return self.channel_id.startswith("D") or self.channel_name == "directmessage"
+
+
+def register(app: App, services: Services) -> None:
+    @app.command("/daily")
+    def on_daily(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        try:
+            command = SlashCommand.model_validate(body)
+        except ValidationError:
+            ack(**ephemeral(services.renderer.render("common/malformed", {})))
+            return
+        caller_tz = services.default_tz
+        try:
+            request = parse_daily_command(command.text, local_date(caller_tz, services.clock.now()))
+        except InvalidInput as error:
+            ack(**ephemeral(invalid_message(services, error)))
+            return
+        if request.action == "help":
+            ack(**ephemeral(services.renderer.render("daily/help", {})))
+            return
+        if command.in_dm and request.action in NEEDS_CHANNEL:
+            ack(**ephemeral(refusal_message(services, "needs_channel", {"action": request.action})))
+            return
+        if request.action == "settings":
+            ack()
+            guarded(
+                services, respond, lambda: open_settings_modal(services, client, command), now=True
+            )
+            return
+        ack()
+        guarded(services, respond, lambda: _dispatch(services, command, request))
+
+
+def _dispatch(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    handler = _ACTIONS[request.action]
+    return handler(services, command, request)
+
+
+def _settings_reply(
+    services: Services, settings: daily_setup.DailySettings, change: str, *, public: bool = False
+) -> dict[str, Any]:
+    payload = services.renderer.render(
+        "daily/settings_summary", {"settings": settings, "change": change}
+    )
+    return {"response_type": "in_channel" if public else "ephemeral", **payload}
+
+
+def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    settings = daily_setup.start_daily(
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
+        services.clock.now(),
+    )
+    return _settings_reply(services, settings, "started", public=True)
+
+
+def _change(
+    attribute: str, value_of: Callable[[DailyRequest], Any], change: str
+) -> Callable[..., Any]:
+    def run(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+        value = value_of(request)
+        settings = daily_setup.change_daily(
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            services.clock.now(),
+            lambda daily: setattr(daily, attribute, value),
+        )
+        return _settings_reply(services, settings, change)
+
+    return run
+
+
+def _add(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    settings = daily_setup.add_participant(
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        request.user_id or command.user_id,
+        services.clock.now(),
+    )
+    return _settings_reply(services, settings, "added")
+
+
+def _remove(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    settings = daily_setup.remove_participant(
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        request.user_id or command.user_id,
+        services.clock.now(),
+    )
+    return _settings_reply(services, settings, "removed")
+
+
+def _skip(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    skipped = daily_setup.skip_today(
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
+        services.clock.now(),
+    )
+    return ephemeral(services.renderer.render("daily/skipped", {"local_date": skipped}))
+
+
+def _country(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    now = services.clock.now()
+    if request.user_id:
+        settings = daily_setup.set_participant_country(
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            request.user_id,
+            request.country,
+            now,
+        )
+    else:
+        settings = daily_setup.change_daily(
+            services.uow_factory,
+            command.team_id,
+            command.channel_id,
+            now,
+            lambda daily: setattr(daily, "country", request.country),
+        )
+    return _settings_reply(services, settings, "country")
+
+
+def _away(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    assert request.absence is not None
+    who = request.user_id or command.user_id
+    days = daily_setup.add_absence(
+        services.uow_factory,
+        services.chat,
+        command.team_id,
+        command.channel_id,
+        command.user_id,
+        who,
+        request.absence,
+        services.clock.now(),
+    )
+    return ephemeral(services.renderer.render("daily/away", {"user_id": who, "absence": days}))
+
+
+def _status(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    status = daily_reports.status(services.uow_factory, command.team_id, command.channel_id)
+    return ephemeral(services.renderer.render("daily/status", {"status": status}))
+
+
+def _history(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    days = daily_reports.history(
+        services.uow_factory,
+        command.team_id,
+        command.channel_id,
+        request.user_id,
+        request.days,
+        services.clock.now(),
+        services.chat.profile(command.team_id, command.user_id).tz,
+    )
+    return ephemeral(
+        services.renderer.render(
+            "daily/history",
+            {
+                "days": days,
+                "user_id": request.user_id,
+                "count": request.days,
+                "channel_id": command.channel_id,
+            },
+        )
+    )
+
+
+_ACTIONS: dict[str, Callable[[Services, SlashCommand, DailyRequest], dict[str, Any]]] = {
+    "start": _start,
+    "time": _change("prompt_time", lambda r: r.prompt_time, "time"),
+    "days": _change("weekdays", lambda r: r.weekdays, "days"),
+    "questions": _change("questions", lambda r: list(r.questions or ()), "questions"),
+    "pause": _change("paused", lambda r: True, "paused"),
+    "resume": _change("paused", lambda r: False, "resumed"),
+    "add": _add,
+    "remove": _remove,
+    "skip": _skip,
+    "country": _country,
+    "away": _away,
+    "status": _status,
+    "history": _history,
+}

@@ -1,0 +1,130 @@
+"""The daily's modals: answering in a form and editing the settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from ceremonies.core.errors import Refusal
+from ceremonies.core.parsing import InvalidInput, parse_clock_time, parse_country, parse_questions
+from ceremonies.core.text import escape, unescape
+from ceremonies.daily import answers as daily_answers
+from ceremonies.daily import setup as daily_setup
+from handlers.kit import Services, invalid_text
+
+if TYPE_CHECKING:
+    from handlers.daily.commands import SlashCommand
+
+ANSWER_FORM = "daily_answer_form"
+SETTINGS_FORM = "daily_settings"
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ANSWER_FORM)
+    def on_open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
+        try:
+            prompt_id = int(body["actions"][0]["value"])
+            form = daily_answers.form_for(services.uow_factory, team_id, user_id, prompt_id)
+            view = services.renderer.view(
+                "daily/answer_form",
+                {"form": form, "answers": [unescape(a) for a in form.answers]},
+            )
+        except (Refusal, ValueError, KeyError):
+            view = services.renderer.view("common/notice_modal", {"code": "not_your_prompt"})
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(ANSWER_FORM)
+    def on_submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        texts = [
+            (values[block]["answer"].get("value") or "").strip()
+            for block in sorted(values, key=lambda b: int(b.removeprefix("q")))
+        ]
+        empty = [f"q{i}" for i, text in enumerate(texts) if not text]
+        if empty:
+            ack(
+                response_action="errors",
+                errors={b: services.renderer.text("daily/answer_required") for b in empty},
+            )
+            return
+        ack()
+
+        def store() -> None:
+            team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
+            daily_answers.submit_form(
+                services.uow_factory,
+                services.chat,
+                team_id,
+                body["user"]["id"],
+                int(view["private_metadata"]),
+                [escape(t) for t in texts],
+                services.clock.now(),
+            )
+
+        services.later(store)
+
+    @app.view(SETTINGS_FORM)
+    def on_submit_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        errors: dict[str, str] = {}
+        changes: dict[str, Any] = {}
+        fields = {
+            "time": lambda: parse_clock_time(values["time"]["value"].get("selected_time") or ""),
+            "questions": lambda: list(
+                parse_questions(
+                    " | ".join(
+                        line
+                        for line in (values["questions"]["value"].get("value") or "").splitlines()
+                        if line.strip()
+                    )
+                )
+            ),
+            "country": lambda: parse_country(values["country"]["value"].get("value") or "none"),
+        }
+        for block, parse in fields.items():
+            try:
+                changes[block] = parse()
+            except InvalidInput as error:
+                errors[block] = invalid_text(services, error)[:150]
+        days = frozenset(
+            int(o["value"]) for o in values["days"]["value"].get("selected_options") or []
+        )
+        if not days:
+            errors["days"] = services.renderer.text("daily/days_required")
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        paused = bool(values["paused"]["value"].get("selected_options"))
+        team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
+
+        def apply(daily: Any) -> None:
+            daily.prompt_time = changes["time"]
+            daily.questions = changes["questions"]
+            daily.country = changes["country"]
+            daily.weekdays = days
+            daily.paused = paused
+
+        services.later(
+            lambda: daily_setup.change_daily(
+                services.uow_factory,
+                team_id,
+                view["private_metadata"],
+                services.clock.now(),
+                apply,
+            )
+        )
+
+
+def open_settings_modal(
+    services: Services, client: WebClient, command: SlashCommand
+) -> dict[str, Any]:
+    settings = daily_setup.show_settings(services.uow_factory, command.team_id, command.channel_id)
+    view = services.renderer.view("daily/settings_modal", {"settings": settings})
+    client.views_open(trigger_id=command.trigger_id, view=view)
+    return {}

@@ -1,0 +1,103 @@
+"""Reads the text of `/daily …` into a typed request, or says exactly what was wrong."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from ceremonies.core.parsing import (
+    InvalidInput,
+    parse_clock_time,
+    parse_country,
+    parse_date_range,
+    parse_days_count,
+    parse_questions,
+    parse_weekdays,
+)
+from ceremonies.core.time_model import DateRange
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+SUBCOMMANDS = (
+    "start",
+    "time",
+    "days",
+    "questions",
+    "add",
+    "remove",
+    "pause",
+    "resume",
+    "skip",
+    "status",
+    "history",
+    "settings",
+    "country",
+    "away",
+    "help",
+)
+# These act on the channel's daily, so they make no sense in a DM.
+NEEDS_CHANNEL = frozenset(SUBCOMMANDS) - {"help", "away"}
+TAKES_NOTHING = frozenset({"start", "pause", "resume", "skip", "status", "settings", "help"})
+
+
+@dataclass(frozen=True)
+class DailyRequest:
+    action: str
+    prompt_time: time | None = None
+    weekdays: frozenset[int] | None = None
+    questions: tuple[str, ...] | None = None
+    user_id: str | None = None
+    days: int = 7
+    country: str | None = None
+    absence: DateRange | None = None
+
+
+def _one_user(rest: str, usage: str) -> str:
+    mentions = MENTION.findall(rest)
+    leftover = MENTION.sub("", rest).strip()
+    if len(mentions) != 1 or leftover:
+        raise InvalidInput("daily_mention_one", usage=usage)
+    return mentions[0]
+
+
+def _optional_user(rest: str) -> tuple[str | None, str]:
+    mentions = MENTION.findall(rest)
+    if len(mentions) > 1:
+        raise InvalidInput("mention_at_most_one")
+    return (mentions[0] if mentions else None), MENTION.sub("", rest).strip()
+
+
+def parse_daily_command(text: str, today: date) -> DailyRequest:
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return DailyRequest("help")
+    action, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    if action not in SUBCOMMANDS:
+        raise InvalidInput(
+            "unknown_command", command="daily", action=action[:40], commands=SUBCOMMANDS
+        )
+    if action in TAKES_NOTHING and rest:
+        raise InvalidInput("takes_nothing", command="daily", action=action)
+    if action == "time":
+        return DailyRequest(action, prompt_time=parse_clock_time(rest))
+    if action == "days":
+        return DailyRequest(action, weekdays=parse_weekdays(rest))
+    if action == "questions":
+        return DailyRequest(action, questions=parse_questions(rest))
+    if action in ("add", "remove"):
+        return DailyRequest(action, user_id=_one_user(rest, f"/daily {action} @maria"))
+    if action == "history":
+        user_id, leftover = _optional_user(rest)
+        days = parse_days_count(leftover) if leftover else 7
+        return DailyRequest(action, user_id=user_id, days=days)
+    if action == "country":
+        user_id, leftover = _optional_user(rest)
+        if not leftover:
+            raise InvalidInput("daily_country_missing")
+        return DailyRequest(action, user_id=user_id, country=parse_country(leftover))
+    if action == "away":
+        user_id, leftover = _optional_user(rest)
+        if not leftover:
+            raise InvalidInput("daily_away_missing")
+        return DailyRequest(action, user_id=user_id, absence=parse_date_range(leftover, today))
+    return DailyRequest(action)

@@ -1,0 +1,222 @@
+"""The retro's buttons and modals: add an item, rate, choose, owners, outcomes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from ceremonies.core.errors import Refusal
+from ceremonies.core.text import escape
+from ceremonies.retro import actions as retro_actions
+from ceremonies.retro import choice as retro_choice
+from ceremonies.retro import flow as retro_flow
+from ceremonies.retro import rating as retro_rating
+from handlers.kit import Services, ephemeral, guarded, log, refusal_message
+from handlers.retro.commands import actor_of
+
+STATUS_BUTTON = re.compile(r"^retro_(status|helped)_\w+$")
+
+
+def _team(body: dict[str, Any]) -> str:
+    return (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+
+
+def _channel(body: dict[str, Any]) -> str:
+    return (body.get("channel") or {}).get("id", "")
+
+
+def register(app: App, services: Services) -> None:
+    def button(
+        action_id: str | re.Pattern[str],
+        work: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+    ) -> None:
+        @app.action(action_id)
+        def handle(
+            ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ) -> None:
+            ack()
+            guarded(services, respond, lambda: work(body, action))
+
+    def actor(body: dict[str, Any]) -> retro_flow.Actor:
+        return actor_of(services, _team(body), body["user"]["id"])
+
+    def step(
+        run: Callable[..., object],
+    ) -> Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]:
+        def work(body: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
+            run(body, action)
+            return {}
+
+        return work
+
+    now = services.clock.now
+    uow, chat = services.uow_factory, services.chat
+    button(
+        "retro_start_rating",
+        step(lambda b, a: retro_rating.start_rating(uow, chat, _team(b), _channel(b), actor(b))),
+    )
+    button(
+        "retro_choose",
+        step(lambda b, a: retro_choice.pick(uow, chat, _team(b), _channel(b), actor(b), now())),
+    )
+    button(
+        "retro_close",
+        step(lambda b, a: retro_choice.close(uow, chat, _team(b), _channel(b), actor(b), now())),
+    )
+    button(
+        "retro_carry",
+        step(
+            lambda b, a: retro_flow.carry_backlog(
+                uow, chat, _team(b), int(a["value"]), actor(b), now()
+            )
+        ),
+    )
+
+    # Every control carries its retro's id: a button left on an old retro's message must
+    # not change the retro running now.
+    def owner(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position = map(int, a["block_id"].removeprefix("action_").split("_"))
+        return retro_choice.set_owner(
+            uow,
+            chat,
+            _team(b),
+            _channel(b),
+            actor(b),
+            position,
+            a["selected_user"],
+            retro_id=retro_id,
+        )
+
+    def swap(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position, number = map(int, a["selected_option"]["value"].split(":"))
+        return retro_choice.swap_action(
+            uow, chat, _team(b), _channel(b), actor(b), position, number, now(), retro_id=retro_id
+        )
+
+    def drop(b: dict[str, Any], a: dict[str, Any]) -> object:
+        retro_id, position = map(int, a["value"].split(":"))
+        return retro_choice.drop_action(
+            uow, chat, _team(b), _channel(b), actor(b), position, now(), retro_id=retro_id
+        )
+
+    button("retro_owner", step(owner))
+    button("retro_swap", step(swap))
+    button("retro_drop", step(drop))
+
+    def outcome(body: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
+        action_id, value = action["value"].split(":")
+        field = "status" if action["action_id"].startswith("retro_status") else "helped"
+        reported = retro_actions.report(
+            uow, _team(body), body["user"]["id"], int(action_id), now=now(), **{field: value}
+        )
+        return ephemeral(services.renderer.render("retro/reported", reported))
+
+    button(STATUS_BUTTON, outcome)
+
+    @app.action("retro_add_item")
+    def open_add_item(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        view = services.renderer.view("retro/add_item_modal", {"retro_id": int(action["value"])})
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("retro_add_item")
+    def add_item(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        text = (values["text"]["value"].get("value") or "").strip()
+        if not text:
+            ack(
+                response_action="errors",
+                errors={"text": services.renderer.text("retro/item_required")},
+            )
+            return
+        ack()
+
+        def store() -> None:
+            anonymous = bool(values["anonymous"]["value"].get("selected_options"))
+            kind = (values["kind"]["value"].get("selected_option") or {}).get("value", "improve")
+            user = body["user"]["id"]
+            try:
+                outcome = retro_flow.add_item(
+                    uow,
+                    chat,
+                    _team(body),
+                    int(view["private_metadata"]),
+                    None if anonymous else user,
+                    escape(text),
+                    kind,
+                    now(),
+                    announce=True,
+                )
+            except Refusal as refusal:
+                log.info("retro item refused: %s", refusal.code)
+                return
+            if outcome.kept_for_later and outcome.item is not None:
+                with uow() as unit:
+                    retro = unit.retros.retro(outcome.item.retro_id)
+                    channel = retro.channel_id if retro else ""
+                client.chat_postEphemeral(
+                    channel=channel,
+                    user=user,
+                    **services.renderer.render("retro/kept_for_later", {"phase": outcome.phase}),
+                )
+
+        services.later(store)
+
+    @app.action("retro_rate")
+    def open_rating(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        try:
+            page = retro_rating.rating_page(
+                uow, _team(body), int(action["value"]), body["user"]["id"], 1
+            )
+        except Refusal as refusal:
+            respond(**ephemeral(refusal_message(services, refusal.code, refusal.params)))
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=services.renderer.view("retro/rating_modal", {"page": page}),
+        )
+
+    @app.view("retro_rate")
+    def rate(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = json.loads(view["private_metadata"])
+        values = view["state"]["values"]
+        ratings = []
+        for block, state in values.items():
+            field, _, item_id = block.partition("_")
+            if field == "importance":
+                complexity = values[f"complexity_{item_id}"]["value"]["selected_option"]["value"]
+                importance = state["value"]["selected_option"]["value"]
+                ratings.append((int(item_id), importance, complexity))
+        user, team = body["user"]["id"], _team(body)
+        try:
+            retro_rating.submit_ratings(uow, chat, team, meta["retro_id"], user, ratings, now())
+            if meta["page"] >= _pages(view):
+                ack()
+                return
+            page = retro_rating.rating_page(uow, team, meta["retro_id"], user, meta["page"] + 1)
+        except Refusal as refusal:
+            first = next(iter(values), "")
+            text = services.renderer.text(
+                "retro/refusal_in_form", code=refusal.code, **refusal.params
+            )
+            ack(response_action="errors", errors={first: text[:150]})
+            return
+        ack(
+            response_action="update",
+            view=services.renderer.view("retro/rating_modal", {"page": page}),
+        )
+
+
+def _pages(view: dict[str, Any]) -> int:
+    title = view["title"]["text"]  # "Rate items 2/3": the page count travels with the view
+    return int(title.rsplit("/", 1)[-1])

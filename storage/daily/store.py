@@ -1,0 +1,242 @@
+"""SQL reads and writes behind the dailies' rules (ceremonies.ports.DailyStore)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select, text, update
+
+from ceremonies.core.ports import Conflict
+from storage.daily.models import (
+    Absence,
+    Answer,
+    Base,
+    Daily,
+    DailyRun,
+    Participant,
+    ProcessedEvent,
+    Prompt,
+)
+from storage.store_base import SqlStore
+
+Row = TypeVar("Row", bound=Base)
+
+
+class SqlDailyStore(SqlStore):
+    # dailies and participants
+    def daily(self, daily_id: int) -> Daily | None:
+        return self.session.get(Daily, daily_id)
+
+    def daily_in_channel(self, team_id: str, channel_id: str) -> Daily | None:
+        return self.session.scalar(
+            select(Daily).where(Daily.team_id == team_id, Daily.channel_id == channel_id)
+        )
+
+    def add_daily(self, **fields: Any) -> Daily:
+        return self._insert(Daily(**fields))
+
+    def participants(self, daily_id: int, *, active_only: bool = True) -> list[Participant]:
+        query = select(Participant).where(Participant.daily_id == daily_id)
+        if active_only:
+            query = query.where(Participant.active.is_(True))
+        return list(self.session.scalars(query.order_by(Participant.id)))
+
+    def participant(self, daily_id: int, user_id: str) -> Participant | None:
+        return self.session.scalar(
+            select(Participant).where(
+                Participant.daily_id == daily_id, Participant.user_id == user_id
+            )
+        )
+
+    def participants_of_user(self, team_id: str, user_id: str) -> list[Participant]:
+        return list(
+            self.session.scalars(
+                select(Participant).where(
+                    Participant.team_id == team_id, Participant.user_id == user_id
+                )
+            )
+        )
+
+    def add_participant(self, **fields: Any) -> Participant:
+        return self._insert(Participant(**fields))
+
+    def due_participant_ids(self, now: datetime, limit: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(Participant.id)
+                .where(Participant.next_prompt_at <= now)
+                .order_by(Participant.next_prompt_at)
+                .limit(limit)
+            )
+        )
+
+    def participant_by_id(self, participant_id: int) -> Participant | None:
+        return self.session.get(Participant, participant_id)
+
+    def absences(self, team_id: str, user_ids: list[str]) -> list[Absence]:
+        if not user_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Absence).where(Absence.team_id == team_id, Absence.user_id.in_(user_ids))
+            )
+        )
+
+    def add_absence(self, **fields: Any) -> Absence:
+        return self._insert(Absence(**fields))
+
+    # runs
+    def run(self, run_id: int) -> DailyRun | None:
+        return self.session.get(DailyRun, run_id)
+
+    def run_for(self, daily_id: int, local_date: date) -> DailyRun | None:
+        return self.session.scalar(
+            select(DailyRun).where(DailyRun.daily_id == daily_id, DailyRun.local_date == local_date)
+        )
+
+    def latest_run(self, daily_id: int) -> DailyRun | None:
+        return self.session.scalar(
+            select(DailyRun)
+            .where(DailyRun.daily_id == daily_id)
+            .order_by(DailyRun.local_date.desc())
+            .limit(1)
+        )
+
+    def add_run(self, **fields: Any) -> DailyRun:
+        return self._insert(DailyRun(**fields))
+
+    def runs_to_close(self, now: datetime) -> list[DailyRun]:
+        return list(
+            self.session.scalars(
+                select(DailyRun).where(DailyRun.close_at <= now, DailyRun.closed_at.is_(None))
+            )
+        )
+
+    def runs_missing_parent(self, claimed_before: datetime) -> list[DailyRun]:
+        return list(
+            self.session.scalars(
+                select(DailyRun).where(
+                    DailyRun.parent_ts.is_(None),
+                    DailyRun.claimed_at < claimed_before,
+                    DailyRun.closed_at.is_(None),
+                )
+            )
+        )
+
+    # prompts and answers
+    def prompt(self, prompt_id: int) -> Prompt | None:
+        return self.session.get(Prompt, prompt_id)
+
+    def prompt_for(self, daily_id: int, user_id: str, local_date: date) -> Prompt | None:
+        return self.session.scalar(
+            select(Prompt).where(
+                Prompt.daily_id == daily_id,
+                Prompt.user_id == user_id,
+                Prompt.local_date == local_date,
+            )
+        )
+
+    def add_prompt(self, **fields: Any) -> Prompt:
+        return self._insert(Prompt(**fields))
+
+    def prompts_of_run(self, run_id: int) -> list[Prompt]:
+        return list(
+            self.session.scalars(select(Prompt).where(Prompt.run_id == run_id).order_by(Prompt.id))
+        )
+
+    def latest_prompt_sent_to(self, team_id: str, user_id: str) -> Prompt | None:
+        return self.session.scalar(
+            select(Prompt)
+            .where(
+                Prompt.team_id == team_id,
+                Prompt.user_id == user_id,
+                Prompt.sent_at.is_not(None),
+            )
+            # The participant's latest day first: a replayed clock cannot make an old
+            # prompt look newer than today's.
+            .order_by(Prompt.local_date.desc(), Prompt.sent_at.desc(), Prompt.id.desc())
+            .limit(1)
+        )
+
+    def unsent_prompts(self, claimed_before: datetime) -> list[Prompt]:
+        return list(
+            self.session.scalars(
+                select(Prompt).where(Prompt.status == "pending", Prompt.claimed_at < claimed_before)
+            )
+        )
+
+    def prompts_to_remind(self, now: datetime) -> list[Prompt]:
+        return list(
+            self.session.scalars(
+                select(Prompt).where(
+                    Prompt.remind_at <= now,
+                    Prompt.reminded_at.is_(None),
+                    # Spelled as in the partial index: SQLite only uses it for the same literal.
+                    text("prompts.status = 'sent'"),
+                )
+            )
+        )
+
+    def unpublished_answers(self, claimed_before: datetime) -> list[Prompt]:
+        stale_or_unclaimed = Prompt.thread_claimed_at.is_(None) | (
+            Prompt.thread_claimed_at < claimed_before
+        )
+        return list(
+            self.session.scalars(
+                select(Prompt).where(
+                    Prompt.status == "answered", Prompt.thread_ts.is_(None), stale_or_unclaimed
+                )
+            )
+        )
+
+    def prompts_between(
+        self, daily_id: int, first: date, last: date, user_id: str | None
+    ) -> list[Prompt]:
+        query = select(Prompt).where(
+            Prompt.daily_id == daily_id, Prompt.local_date >= first, Prompt.local_date <= last
+        )
+        if user_id:
+            query = query.where(Prompt.user_id == user_id)
+        return list(self.session.scalars(query.order_by(Prompt.local_date, Prompt.user_id)))
+
+    def answers(self, prompt_id: int) -> list[Answer]:
+        return list(
+            self.session.scalars(
+                select(Answer).where(Answer.prompt_id == prompt_id).order_by(Answer.position)
+            )
+        )
+
+    def answer_by_message(self, team_id: str, message_ts: str) -> Answer | None:
+        return self.session.scalar(
+            select(Answer).where(Answer.team_id == team_id, Answer.message_ts == message_ts)
+        )
+
+    def add_answer(self, **fields: Any) -> Answer:
+        return self._insert(Answer(**fields))
+
+    def shift_answers(self, prompt_id: int, from_position: int) -> None:
+        """Moves answers at `from_position` and after one place on, in two steps so the
+        (prompt, position) key is never taken twice, even for a moment."""
+        at_or_after = (Answer.prompt_id == prompt_id) & (Answer.position >= from_position)
+        self.session.execute(
+            update(Answer)
+            .where(at_or_after)
+            .values(position=Answer.position + 1000)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            update(Answer)
+            .where((Answer.prompt_id == prompt_id) & (Answer.position >= 1000))
+            .values(position=Answer.position - 999)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire_all()
+
+    # coordination between workers
+    def remember_event(self, team_id: str, event_id: str, now: datetime) -> bool:
+        try:
+            self._insert(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))
+        except Conflict:
+            return False
+        return True
