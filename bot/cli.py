@@ -82,16 +82,11 @@ def _run_due(now: datetime | None) -> int:
     settings = load_settings("slack_bot_token")
     _logging(settings.log_level)
     runtime = _runtime_or_exit(settings)
-    report = run_all_due(
+    done = run_all_due(
         runtime.services.uow_factory, runtime.services.chat, now or runtime.services.clock.now()
     )
-    print(
-        f"prompts sent {report.prompts_sent}, recovered {report.prompts_recovered}, "
-        f"missed {report.prompts_missed}; reminders {report.reminders_sent}; "
-        f"answers published {report.answers_published}; days closed {report.days_closed}; "
-        f"retro revisits {report.revisits_sent}; "
-        f"failures {len(report.failures)}"
-    )
+    for line in done.lines():
+        print(line)
     return 0
 
 

@@ -1,18 +1,70 @@
-"""Everything `run-due` does, for every ceremony, at one instant."""
+"""run-due as a registry: every ceremony's job, run in turn at one instant.
+
+Adding a ceremony adds its JOB here and touches no other ceremony.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from ceremonies.core.due import DueJob, DueReport
 from ceremonies.core.ports import Chat, UnitOfWorkFactory
-from ceremonies.daily.delivery import TickReport, run_due
-from ceremonies.retro.actions import send_revisits
+from ceremonies.daily import due as daily_due
+from ceremonies.retro import due as retro_due
+
+log = logging.getLogger(__name__)
+
+JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB)
 
 
-def run_all_due(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime) -> TickReport:
-    report = run_due(uow_factory, chat, now)
-    try:
-        report.revisits_sent = send_revisits(uow_factory, chat, now)
-    except Exception as error:  # a retro failure must not hide the dailies' report
-        report.failures.append(f"retro revisits: {error}")
-    return report
+@dataclass
+class CrashedJob:
+    """A job that raised instead of reporting: nothing counted, the reason kept."""
+
+    failures: list[str]
+
+    def figures(self) -> list[tuple[str, int]]:
+        return []
+
+
+@dataclass
+class DueRun:
+    """What one run-due did, one report per ceremony, in registry order."""
+
+    reports: dict[str, DueReport]
+
+    def __getitem__(self, ceremony: str) -> Any:
+        return self.reports[ceremony]
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{name}: {f}" for name, report in self.reports.items() for f in report.failures]
+
+    def lines(self) -> list[str]:
+        """One line per ceremony, for an operator's terminal or log."""
+        return [
+            f"{name}: "
+            + ", ".join(f"{what} {count}" for what, count in report.figures())
+            + ("; " if report.figures() else "")
+            + f"failures {len(report.failures)}"
+            for name, report in self.reports.items()
+        ]
+
+
+def run_all_due(
+    uow_factory: UnitOfWorkFactory[Any],
+    chat: Chat,
+    now: datetime,
+    jobs: tuple[DueJob, ...] = JOBS,
+) -> DueRun:
+    reports: dict[str, DueReport] = {}
+    for job in jobs:
+        try:
+            reports[job.ceremony] = job.run(uow_factory, chat, now)
+        except Exception as error:  # one ceremony's failure must not stop the others
+            log.exception("run-due for %s failed", job.ceremony)
+            reports[job.ceremony] = CrashedJob([str(error)])
+    return DueRun(reports)

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, text
 
 from bot.ack_first import AckFirst
 from bot.rendering import Renderer
+from bot.services import Services
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
-from handlers.kit import Services
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory

@@ -8,7 +8,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.due import run_all_due
-from handlers.kit import Services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 

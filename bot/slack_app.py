@@ -46,9 +46,7 @@ def _skip_retried_events(services: Services):  # type: ignore[no-untyped-def]
         event_id = body.get("event_id")
         if body.get("type") == "event_callback" and event_id:
             with services.uow_factory() as uow:
-                first = uow.dailies.remember_event(
-                    body.get("team_id", ""), event_id, services.clock.now()
-                )
+                first = uow.events.remember(body.get("team_id", ""), event_id, services.clock.now())
                 uow.commit()
             if not first:
                 return BoltResponse(status=200, body="")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import daily, messages, retro
+from handlers import daily, retro
 from handlers.kit import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
     daily.register(app, services)
     retro.register(app, services)
-    messages.register(app, services)

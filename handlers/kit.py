@@ -1,17 +1,38 @@
-"""What every handler is given: the service layer's collaborators and a renderer."""
+"""What every listener shares: the services it is given, the slash command, safe replies."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 
 log = logging.getLogger("handlers")
+
+# A user mention as Slack escapes it in a slash command's text.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+# Message subtypes that are still a person writing; everything else (joins, bot posts…) is not.
+PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+
+def written_by_person(message: Mapping[str, Any]) -> bool:
+    """A message a person wrote (not a bot's, not a join or topic change)."""
+    return (
+        message.get("subtype") in PERSON_SUBTYPES
+        and not message.get("bot_id")
+        and bool(message.get("user"))
+    )
+
+
+def in_dm(event: Mapping[str, Any]) -> bool:
+    return event.get("channel_type") == "im"
 
 
 class Renderer(Protocol):
@@ -20,31 +41,40 @@ class Renderer(Protocol):
     def text(self, template: str, **context: Any) -> str: ...
 
 
-def run_now(work: Callable[[], object]) -> None:
-    work()
+class Services(Protocol):
+    """What every listener is given; the bot's wiring (bot/services.py) builds it."""
 
-
-@dataclass(frozen=True)
-class Services:
-    uow_factory: UnitOfWorkFactory
-    chat: Chat
-    clock: Clock
-    renderer: Renderer
-    default_tz: str = "UTC"
-    # Where work after an ack runs. The bot hands it to a small pool of its own so that slow
-    # work competes as little as possible with the next request's ack (one process, one GIL).
-    defer: Callable[[Callable[[], object]], object] = run_now
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory[Any]: ...
+    @property
+    def chat(self) -> Chat: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def renderer(self) -> Renderer: ...
+    @property
+    def default_tz(self) -> str: ...
 
     def later(self, work: Callable[[], object]) -> None:
         """Runs `work` after the ack; an error is logged, never shown as a trace."""
+        ...
 
-        def logged() -> None:
-            try:
-                work()
-            except Exception:
-                log.exception("work after the ack failed")
 
-        self.defer(logged)
+class SlashCommand(BaseModel):
+    """The fields of a slash command every ceremony reads."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    command: str
+    text: str = ""
+    channel_name: str = ""
+    trigger_id: str = ""
+    response_url: str = ""
+
+    @property
+    def in_dm(self) -> bool:
+        return self.channel_id.startswith("D") or self.channel_name == "directmessage"
 
 
 def refusal_message(services: Services, code: str, params: Mapping[str, Any]) -> dict[str, Any]:

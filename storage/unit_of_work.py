@@ -1,4 +1,4 @@
-"""The SQL unit of work: one transaction, with the dailies' store bound to it."""
+"""The SQL unit of work: one transaction, with every ceremony's store bound to it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.daily.store import SqlDailyStore
+from storage.events import SqlEventLedger
+from storage.people import SqlPeopleStore
 from storage.retro.store import SqlRetroStore
 
 
@@ -17,6 +19,8 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
+        self.people = SqlPeopleStore(self.session)
+        self.events = SqlEventLedger(self.session)
         self.dailies = SqlDailyStore(self.session)
         self.retros = SqlRetroStore(self.session)
         return self

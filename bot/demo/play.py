@@ -109,7 +109,7 @@ class Player(RetroPlayer):
                     self.timeline.mark(now)
                     report = self.bot.tick(now)
                     self.failures += report.failures
-                    if report.days_closed:
+                    if report["daily"].days_closed:
                         self.timeline.note(
                             now,
                             self.channel,

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import AnswerRow, Chat, Conflict, DailyStore, Message, UnitOfWorkFactory
+from ceremonies.core.ports import Chat, Conflict, Message
 from ceremonies.daily import publishing
+from ceremonies.daily.ports import AnswerRow, DailyStore, DailyUnitOfWorkFactory
 from ceremonies.daily.rules import ANSWERED, SENT, SKIPPED
 
 MAX_ATTEMPTS = 5
@@ -23,7 +24,7 @@ class Form:
 
 
 def take_dm_reply(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     user_id: str,
@@ -74,7 +75,7 @@ def _position_in_order(
 
 
 def _store_reply(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     team_id: str,
     user_id: str,
     ts: str,
@@ -130,7 +131,7 @@ def _store_reply(
 
 
 def take_edit(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     user_id: str,
@@ -154,7 +155,9 @@ def take_edit(
     return True
 
 
-def form_for(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, prompt_id: int) -> Form:
+def form_for(
+    uow_factory: DailyUnitOfWorkFactory, team_id: str, user_id: str, prompt_id: int
+) -> Form:
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         if prompt is None or prompt.team_id != team_id or prompt.user_id != user_id:
@@ -172,7 +175,7 @@ def form_for(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, prompt_
 
 
 def submit_form(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     user_id: str,

@@ -14,21 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ceremonies.core.ports import (
-    Chat,
-    Conflict,
-    DailyRow,
-    DeliveryError,
-    Marker,
-    Message,
-    Posted,
-    PromptRow,
-    RunRow,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
 from ceremonies.core.time_model import is_working_day, local_date, next_occurrence
 from ceremonies.daily import publishing
+from ceremonies.daily.ports import (
+    DailyRow,
+    DailyUnitOfWork,
+    DailyUnitOfWorkFactory,
+    PromptRow,
+    RunRow,
+)
 from ceremonies.daily.rules import (
     LEASE,
     MISSED,
@@ -45,14 +40,25 @@ BATCH = 2000
 
 @dataclass
 class TickReport:
+    """What one tick did for the dailies (a DueReport)."""
+
     prompts_sent: int = 0
     prompts_recovered: int = 0
     prompts_missed: int = 0
     reminders_sent: int = 0
     answers_published: int = 0
     days_closed: int = 0
-    revisits_sent: int = 0
     failures: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[tuple[str, int]]:
+        return [
+            ("prompts sent", self.prompts_sent),
+            ("recovered", self.prompts_recovered),
+            ("missed", self.prompts_missed),
+            ("reminders", self.reminders_sent),
+            ("answers published", self.answers_published),
+            ("days closed", self.days_closed),
+        ]
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class Claim:
 
 
 def run_due(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, *, workers: int = 8
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, *, workers: int = 8
 ) -> TickReport:
     report = TickReport()
     recover_unsent_prompts(uow_factory, chat, now, report)
@@ -84,7 +90,7 @@ def run_due(
 
 
 def _prompt_participant(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     participant_id: int,
     now: datetime,
@@ -104,7 +110,7 @@ def _prompt_participant(
 
 
 def claim_prompt(
-    uow_factory: UnitOfWorkFactory, participant_id: int, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, participant_id: int, now: datetime, report: TickReport
 ) -> Claim | None:
     with uow_factory() as uow:
         store = uow.dailies
@@ -118,7 +124,7 @@ def claim_prompt(
             participant.next_prompt_at = None
             uow.commit()
             return None
-        absences = store.absences(participant.team_id, [participant.user_id])
+        absences = uow.people.absences(participant.team_id, [participant.user_id])
         schedule = schedule_for(daily, participant, absences)
         scheduled = participant.next_prompt_at
         due_date = local_date(participant.tz, scheduled)
@@ -162,14 +168,14 @@ def claim_prompt(
 
 
 def _run_for(
-    uow: UnitOfWork, daily: DailyRow, due_date: date, scheduled: datetime, now: datetime
+    uow: DailyUnitOfWork, daily: DailyRow, due_date: date, scheduled: datetime, now: datetime
 ) -> tuple[RunRow, bool]:
     store = uow.dailies
     run = store.run_for(daily.id, due_date)
     if run is not None:
         return run, False
     participants = store.participants(daily.id)
-    absences = store.absences(daily.team_id, [p.user_id for p in participants])
+    absences = uow.people.absences(daily.team_id, [p.user_id for p in participants])
     try:
         run = store.add_run(
             team_id=daily.team_id,
@@ -201,7 +207,9 @@ def prompt_message(prompt: PromptRow, channel_id: str, late: bool) -> Message:
     )
 
 
-def send_prompt(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime) -> bool:
+def send_prompt(
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime
+) -> bool:
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         if prompt is None or prompt.status != PENDING:
@@ -221,7 +229,7 @@ def send_prompt(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int, now:
 
 
 def _record_sent(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     prompt_id: int,
     posted: Posted,
     now: datetime,
@@ -247,7 +255,9 @@ def _record_sent(
         uow.commit()
 
 
-def _mark(uow_factory: UnitOfWorkFactory, prompt_id: int, expected: dict, changes: dict) -> bool:
+def _mark(
+    uow_factory: DailyUnitOfWorkFactory, prompt_id: int, expected: dict, changes: dict
+) -> bool:
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         done = prompt is not None and uow.dailies.compare_and_set(prompt, expected, changes)
@@ -256,7 +266,7 @@ def _mark(uow_factory: UnitOfWorkFactory, prompt_id: int, expected: dict, change
 
 
 def recover_unsent_prompts(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
 ) -> None:
     """A worker that died between claiming and recording: find its DM, or send it now."""
     with uow_factory() as uow:
@@ -298,7 +308,7 @@ def recover_unsent_prompts(
 
 
 def recover_missing_parents(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
 ) -> None:
     with uow_factory() as uow:
         runs = [(r.id, r.claimed_at) for r in uow.dailies.runs_missing_parent(now - LEASE)]
@@ -311,7 +321,7 @@ def recover_missing_parents(
 
 
 def send_reminders(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
 ) -> None:
     with uow_factory() as uow:
         store = uow.dailies
@@ -353,7 +363,7 @@ def send_reminders(
 
 
 def publish_waiting_answers(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
 ) -> None:
     with uow_factory() as uow:
         waiting = [p.id for p in uow.dailies.unpublished_answers(now - LEASE)]
@@ -367,7 +377,7 @@ def publish_waiting_answers(
 
 
 def close_days(
-    uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
 ) -> None:
     with uow_factory() as uow:
         closing = []

@@ -5,16 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ceremonies.core.ports import (
-    AnswerRow,
-    Chat,
-    DailyStore,
-    Marker,
-    Message,
-    PromptRow,
-    RunRow,
-    UnitOfWorkFactory,
-)
+from ceremonies.core.ports import Chat, Marker, Message
+from ceremonies.daily.ports import AnswerRow, DailyStore, DailyUnitOfWorkFactory, PromptRow, RunRow
 from ceremonies.daily.rules import (
     ANSWERED,
     LEASE,
@@ -73,7 +65,7 @@ def run_summary(store: DailyStore, run: RunRow) -> dict[str, Any]:
 
 
 def ensure_parent(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     run_id: int,
     now: datetime,
@@ -119,7 +111,7 @@ def ensure_parent(
 
 
 def publish_answers(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     prompt_id: int,
     now: datetime,
@@ -163,7 +155,9 @@ def publish_answers(
     return True
 
 
-def update_published_answers(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_id: int) -> None:
+def update_published_answers(
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, prompt_id: int
+) -> None:
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         run = uow.dailies.run(prompt.run_id) if prompt and prompt.run_id else None
@@ -176,7 +170,7 @@ def update_published_answers(uow_factory: UnitOfWorkFactory, chat: Chat, prompt_
         refresh_parent(uow_factory, chat, run.id)
 
 
-def refresh_parent(uow_factory: UnitOfWorkFactory, chat: Chat, run_id: int) -> None:
+def refresh_parent(uow_factory: DailyUnitOfWorkFactory, chat: Chat, run_id: int) -> None:
     with uow_factory() as uow:
         run = uow.dailies.run(run_id)
         if run is None or run.parent_ts is None:

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import UnitOfWorkFactory
 from ceremonies.core.time_model import local_date
+from ceremonies.daily.ports import DailyUnitOfWorkFactory
 from ceremonies.daily.publishing import answer_card, run_summary
 from ceremonies.daily.rules import ANSWERED
 
@@ -30,7 +30,7 @@ class HistoryDay:
     missing: list[str]
 
 
-def status(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str) -> Status:
+def status(uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str) -> Status:
     with uow_factory() as uow:
         store = uow.dailies
         daily = store.daily_in_channel(team_id, channel_id)
@@ -65,7 +65,7 @@ def status(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str) -> Sta
 
 
 def history(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     team_id: str,
     channel_id: str,
     user_id: str | None,

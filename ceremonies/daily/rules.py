@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ceremonies.core.ports import AbsenceRow, DailyRow, ParticipantRow
+from ceremonies.core.ports import AbsenceRow
 from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, prompt_at
+from ceremonies.daily.ports import DailyRow, ParticipantRow
 
 DEFAULT_QUESTIONS = ("What did you do yesterday?", "What will you do today?", "Any blockers?")
 DEFAULT_TIME = time(10, 0)

@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import (
-    Chat,
-    Conflict,
+from ceremonies.core.ports import Chat, Conflict, Profile
+from ceremonies.core.time_model import DateRange, local_date, next_occurrence
+from ceremonies.daily.ports import (
     DailyRow,
     DailyStore,
+    DailyUnitOfWork,
+    DailyUnitOfWorkFactory,
     ParticipantRow,
-    Profile,
-    UnitOfWorkFactory,
 )
-from ceremonies.core.time_model import DateRange, local_date, next_occurrence
 from ceremonies.daily.rules import (
     ANSWERED,
     DEFAULT_QUESTIONS,
@@ -63,10 +62,10 @@ def settings_of(store: DailyStore, daily: DailyRow) -> DailySettings:
 
 
 def reschedule(
-    store: DailyStore, daily: DailyRow, participants: list[ParticipantRow], now: datetime
+    uow: DailyUnitOfWork, daily: DailyRow, participants: list[ParticipantRow], now: datetime
 ) -> None:
     """Recomputes each participant's next prompt after anything that changes their schedule."""
-    absences = store.absences(daily.team_id, [p.user_id for p in participants])
+    absences = uow.people.absences(daily.team_id, [p.user_id for p in participants])
     for participant in participants:
         if daily.paused or not participant.active:
             participant.next_prompt_at = None
@@ -85,7 +84,7 @@ def humans(chat: Chat, team_id: str, user_ids: list[str]) -> list[Profile]:
 
 
 def start_daily(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -127,7 +126,7 @@ def start_daily(
             )
             for member in members
         ]
-        reschedule(store, daily, participants, now)
+        reschedule(uow, daily, participants, now)
         uow.commit()
         return settings_of(store, daily)
 
@@ -150,7 +149,7 @@ def _participant_here(
 
 
 def change_daily(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     team_id: str,
     channel_id: str,
     now: datetime,
@@ -161,18 +160,20 @@ def change_daily(
         store = uow.dailies
         daily = _daily_here(store, team_id, channel_id)
         change(daily)
-        reschedule(store, daily, store.participants(daily.id), now)
+        reschedule(uow, daily, store.participants(daily.id), now)
         uow.commit()
         return settings_of(store, daily)
 
 
-def show_settings(uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str) -> DailySettings:
+def show_settings(
+    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str
+) -> DailySettings:
     with uow_factory() as uow:
         return settings_of(uow.dailies, _daily_here(uow.dailies, team_id, channel_id))
 
 
 def set_participant_country(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     team_id: str,
     channel_id: str,
     user_id: str,
@@ -183,13 +184,13 @@ def set_participant_country(
         store = uow.dailies
         daily, participant = _participant_here(store, team_id, channel_id, user_id)
         participant.country = country
-        reschedule(store, daily, [participant], now)
+        reschedule(uow, daily, [participant], now)
         uow.commit()
         return settings_of(store, daily)
 
 
 def add_participant(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -220,13 +221,13 @@ def add_participant(
             )
         participant.active = True
         participant.tz = profile.tz
-        reschedule(store, daily, [participant], now)
+        reschedule(uow, daily, [participant], now)
         uow.commit()
         return settings_of(store, daily)
 
 
 def remove_participant(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
+    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
@@ -238,7 +239,7 @@ def remove_participant(
 
 
 def skip_today(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
+    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
 ) -> date:
     with uow_factory() as uow:
         store = uow.dailies
@@ -267,7 +268,7 @@ def skip_today(
 
 
 def add_absence(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -285,7 +286,7 @@ def add_absence(
             raise Refusal("not_manager", user_id=user_id)
     with uow_factory() as uow:
         store = uow.dailies
-        store.add_absence(
+        uow.people.add_absence(
             team_id=team_id,
             user_id=user_id,
             start_date=days.start,
@@ -296,13 +297,13 @@ def add_absence(
         for participant in store.participants_of_user(team_id, user_id):
             daily = store.daily(participant.daily_id)
             assert daily is not None
-            reschedule(store, daily, [participant], now)
+            reschedule(uow, daily, [participant], now)
         uow.commit()
     return days
 
 
 def refresh_time_zone(
-    uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, tz: str, now: datetime
+    uow_factory: DailyUnitOfWorkFactory, team_id: str, user_id: str, tz: str, now: datetime
 ) -> int:
     """A profile's time zone changed: every daily of that person follows it."""
     with uow_factory() as uow:
@@ -312,6 +313,6 @@ def refresh_time_zone(
             participant.tz = tz
             daily = store.daily(participant.daily_id)
             assert daily is not None
-            reschedule(store, daily, [participant], now)
+            reschedule(uow, daily, [participant], now)
         uow.commit()
         return len(changed)

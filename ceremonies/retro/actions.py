@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.core.ports import Chat, Message
 from ceremonies.retro.choice import choice_context
 from ceremonies.retro.flow import CLOSED, WELL
-from ceremonies.retro.ports import ActionRow
+from ceremonies.retro.ports import ActionRow, RetroUnitOfWork, RetroUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ REVISIT_TIME = time(10, 0)
 HELPED = ("yes", "somewhat", "no")
 
 
-def action_view(uow: UnitOfWork, action: ActionRow) -> dict[str, Any]:
+def action_view(uow: RetroUnitOfWork, action: ActionRow) -> dict[str, Any]:
     item = uow.retros.item(action.item_id)
     retro = uow.retros.retro(action.retro_id)
     return {
@@ -39,14 +39,14 @@ def action_view(uow: UnitOfWork, action: ActionRow) -> dict[str, Any]:
 
 
 def open_actions(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str
+    uow_factory: RetroUnitOfWorkFactory, team_id: str, channel_id: str
 ) -> list[dict[str, Any]]:
     with uow_factory() as uow:
         return [action_view(uow, a) for a in uow.retros.open_actions(team_id, channel_id)]
 
 
 def report(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     team_id: str,
     user_id: str,
     action_id: int,
@@ -75,7 +75,18 @@ def report(
         return action_view(uow, action)
 
 
-def send_revisits(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime) -> int:
+@dataclass
+class RevisitReport:
+    """What one tick did for the retros (a DueReport)."""
+
+    revisits_sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[tuple[str, int]]:
+        return [("action revisits", self.revisits_sent)]
+
+
+def send_revisits(uow_factory: RetroUnitOfWorkFactory, chat: Chat, now: datetime) -> RevisitReport:
     """On an action's revisit date, at 10:00 in its owner's time zone, one DM with buttons."""
     with uow_factory() as uow:
         # A day ahead of UTC covers owners in zones where that date has already begun.
@@ -98,14 +109,15 @@ def send_revisits(uow_factory: UnitOfWorkFactory, chat: Chat, now: datetime) -> 
             ):
                 to_send.append((action.team_id, action.owner_id, action_view(uow, action)))
         uow.commit()  # claimed before sending: each owner is asked once per action
-    sent = 0
+    report = RevisitReport()
     for team_id, owner_id, view in to_send:
         try:
             chat.post(team_id, owner_id, Message("retro/revisit", view))
-            sent += 1
-        except Exception:
+            report.revisits_sent += 1
+        except Exception as error:
             log.exception("revisit DM for action %s failed", view["id"])
-    return sent
+            report.failures.append(f"revisit {view['id']}: {error}")
+    return report
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,7 @@ class RetroRecord:
 
 
 def history(
-    uow_factory: UnitOfWorkFactory, team_id: str, channel_id: str, limit: int = 10
+    uow_factory: RetroUnitOfWorkFactory, team_id: str, channel_id: str, limit: int = 10
 ) -> list[RetroRecord]:
     with uow_factory() as uow:
         return [
@@ -128,7 +140,7 @@ def history(
         ]
 
 
-def record_of(uow: UnitOfWork, retro_id: int) -> RetroRecord:
+def record_of(uow: RetroUnitOfWork, retro_id: int) -> RetroRecord:
     """Everything kept about one retro, with scores but never who wrote or rated what."""
     retro = uow.retros.retro(retro_id)
     assert retro is not None
@@ -145,7 +157,7 @@ def record_of(uow: UnitOfWork, retro_id: int) -> RetroRecord:
 
 
 def latest_record(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     team_id: str | None,
     channel_id: str,
     retro_id: int | None = None,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.core.ports import Chat, Message
 from ceremonies.retro.flow import (
     CHOOSING,
     CLOSED,
@@ -20,7 +20,7 @@ from ceremonies.retro.flow import (
     refresh_parent,
     require_facilitator,
 )
-from ceremonies.retro.ports import ActionRow, RetroRow
+from ceremonies.retro.ports import ActionRow, RetroRow, RetroUnitOfWork, RetroUnitOfWorkFactory
 from ceremonies.retro.rating import rated_items
 from ceremonies.retro.rules import (
     Proposal,
@@ -36,7 +36,7 @@ from ceremonies.retro.rules import (
 REVISIT_AFTER = timedelta(days=14)
 
 
-def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
+def choice_context(uow: RetroUnitOfWork, retro: RetroRow) -> dict[str, Any]:
     items = rated_items(uow, retro.id)
     scores = aggregate(
         [i.id for i in items],
@@ -87,13 +87,13 @@ def choice_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
     }
 
 
-def _item_text(uow: UnitOfWork, item_id: int) -> str:
+def _item_text(uow: RetroUnitOfWork, item_id: int) -> str:
     item = uow.retros.item(item_id)
     return item.text if item else ""
 
 
 def _store_proposals(
-    uow: UnitOfWork, retro: RetroRow, proposals: list[Proposal], now: datetime
+    uow: RetroUnitOfWork, retro: RetroRow, proposals: list[Proposal], now: datetime
 ) -> None:
     uow.retros.remove_actions(retro.id)
     for position, proposal in enumerate(proposals, start=1):
@@ -113,7 +113,7 @@ def _store_proposals(
 
 
 def pick(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -143,7 +143,7 @@ def pick(
 
 
 def publish_choice(
-    uow_factory: UnitOfWorkFactory, chat: Chat, retro_id: int, *, with_chart: bool = False
+    uow_factory: RetroUnitOfWorkFactory, chat: Chat, retro_id: int, *, with_chart: bool = False
 ) -> None:
     """Posts the scores and proposals once, and updates that same message afterwards."""
     with uow_factory() as uow:
@@ -171,7 +171,7 @@ def publish_choice(
 
 
 def _choosing_retro(
-    uow: UnitOfWork, team_id: str, channel_id: str, actor: Actor, retro_id: int | None = None
+    uow: RetroUnitOfWork, team_id: str, channel_id: str, actor: Actor, retro_id: int | None = None
 ) -> RetroRow:
     retro = open_retro_here(uow, team_id, channel_id)
     if retro_id is not None and retro.id != retro_id:
@@ -182,11 +182,11 @@ def _choosing_retro(
     return retro
 
 
-def _current(uow: UnitOfWork, retro: RetroRow) -> list[Proposal]:
+def _current(uow: RetroUnitOfWork, retro: RetroRow) -> list[Proposal]:
     return [Proposal(a.slot, a.item_id) for a in uow.retros.actions(retro.id)]  # type: ignore[arg-type]
 
 
-def _action_at(uow: UnitOfWork, retro: RetroRow, position: int) -> ActionRow:
+def _action_at(uow: RetroUnitOfWork, retro: RetroRow, position: int) -> ActionRow:
     actions = uow.retros.actions(retro.id)
     if not 1 <= position <= len(actions):
         raise Refusal("retro_no_such_action", position=position, count=len(actions))
@@ -194,14 +194,14 @@ def _action_at(uow: UnitOfWork, retro: RetroRow, position: int) -> ActionRow:
 
 
 def _change_proposals(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
     actor: Actor,
     position: int,
     now: datetime,
-    change: Callable[[UnitOfWork, RetroRow, ActionRow, list[Proposal]], list[Proposal]],
+    change: Callable[[RetroUnitOfWork, RetroRow, ActionRow, list[Proposal]], list[Proposal]],
     retro_id: int | None,
 ) -> None:
     """Swaps or drops a proposal; owners already chosen stay with their items."""
@@ -218,7 +218,7 @@ def _change_proposals(
 
 
 def swap_action(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -230,7 +230,7 @@ def swap_action(
     retro_id: int | None = None,
 ) -> None:
     def replace(
-        uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
+        uow: RetroUnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
     ) -> list[Proposal]:
         item = uow.retros.item_by_number(retro.id, item_number)
         if item is None or item.kind != IMPROVE or item.source == "late":
@@ -244,7 +244,7 @@ def swap_action(
 
 
 def drop_action(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -255,7 +255,7 @@ def drop_action(
     retro_id: int | None = None,
 ) -> None:
     def keep_others(
-        uow: UnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
+        uow: RetroUnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
     ) -> list[Proposal]:
         return drop(current, action.slot)  # type: ignore[arg-type]
 
@@ -265,7 +265,7 @@ def drop_action(
 
 
 def set_owner(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -291,7 +291,7 @@ def set_owner(
 
 
 def close(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,

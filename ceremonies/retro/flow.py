@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
-from ceremonies.retro.ports import ItemRow, RetroRow
+from ceremonies.core.ports import Chat, Message
+from ceremonies.retro.ports import ItemRow, RetroRow, RetroUnitOfWork, RetroUnitOfWorkFactory
 from ceremonies.retro.rules import Rating, aggregate
 from ceremonies.retro.similarity import most_similar
 
@@ -26,7 +26,7 @@ class Actor:
     is_admin: bool = False
 
 
-def parent_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
+def parent_context(uow: RetroUnitOfWork, retro: RetroRow) -> dict[str, Any]:
     items = [i for i in uow.retros.items(retro.id) if i.source != "late"]
     raters = {r.rater_id for r in uow.retros.ratings(retro.id)}
     return {
@@ -41,7 +41,7 @@ def parent_context(uow: UnitOfWork, retro: RetroRow) -> dict[str, Any]:
     }
 
 
-def refresh_parent(uow_factory: UnitOfWorkFactory, chat: Chat, retro_id: int) -> None:
+def refresh_parent(uow_factory: RetroUnitOfWorkFactory, chat: Chat, retro_id: int) -> None:
     with uow_factory() as uow:
         retro = uow.retros.retro(retro_id)
         if retro is None or retro.parent_ts is None:
@@ -56,7 +56,7 @@ def require_facilitator(retro: RetroRow, actor: Actor) -> None:
         raise Refusal("retro_not_facilitator", facilitator_id=retro.facilitator_id)
 
 
-def open_retro_here(uow: UnitOfWork, team_id: str, channel_id: str) -> RetroRow:
+def open_retro_here(uow: RetroUnitOfWork, team_id: str, channel_id: str) -> RetroRow:
     retro = uow.retros.open_retro(team_id, channel_id)
     if retro is None:
         raise Refusal("retro_none_open")
@@ -64,7 +64,7 @@ def open_retro_here(uow: UnitOfWork, team_id: str, channel_id: str) -> RetroRow:
 
 
 def start_retro(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -108,7 +108,9 @@ def start_retro(
     return retro_id
 
 
-def _review_context(uow: UnitOfWork, previous: RetroRow | None, retro_id: int) -> dict[str, Any]:
+def _review_context(
+    uow: RetroUnitOfWork, previous: RetroRow | None, retro_id: int
+) -> dict[str, Any]:
     actions = []
     if previous is not None:
         for action in uow.retros.actions(previous.id):
@@ -134,7 +136,7 @@ def _review_context(uow: UnitOfWork, previous: RetroRow | None, retro_id: int) -
     }
 
 
-def _with_scores(uow: UnitOfWork, items: list[ItemRow]) -> list[dict[str, Any]]:
+def _with_scores(uow: RetroUnitOfWork, items: list[ItemRow]) -> list[dict[str, Any]]:
     """Backlog items keep the scores they got in their own retro."""
     ratings: dict[int, list[Rating]] = {}
     for retro_id in {i.retro_id for i in items}:
@@ -152,7 +154,7 @@ def _with_scores(uow: UnitOfWork, items: list[ItemRow]) -> list[dict[str, Any]]:
 
 
 def carry_backlog(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     retro_id: int,
@@ -199,7 +201,7 @@ class ItemOutcome:
 
 
 def add_item(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     retro_id: int,
@@ -258,7 +260,7 @@ def add_item(
     return ItemOutcome(item, kept_for_later=not collecting, phase=phase)
 
 
-def _similar_earlier(uow: UnitOfWork, retro: RetroRow, item: ItemRow) -> dict[str, Any] | None:
+def _similar_earlier(uow: RetroUnitOfWork, retro: RetroRow, item: ItemRow) -> dict[str, Any] | None:
     earlier = uow.retros.earlier_items(retro.team_id, retro.channel_id, retro.id)
     found = most_similar(item.text, [(e.id, e.text) for e in earlier if e.carried_from_id is None])
     if found is None:
@@ -279,7 +281,7 @@ def _similar_earlier(uow: UnitOfWork, retro: RetroRow, item: ItemRow) -> dict[st
 
 
 def item_in_thread(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,
@@ -304,7 +306,7 @@ def item_in_thread(
 
 
 def edit_item(
-    uow_factory: UnitOfWorkFactory, team_id: str, author_id: str, message_ts: str, text: str
+    uow_factory: RetroUnitOfWorkFactory, team_id: str, author_id: str, message_ts: str, text: str
 ) -> bool:
     with uow_factory() as uow:
         item = uow.retros.item_by_message(team_id, message_ts)
@@ -319,7 +321,7 @@ def edit_item(
 
 
 def hand_over(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     channel_id: str,

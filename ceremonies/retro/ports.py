@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from ceremonies.core.ports import UnitOfWork, UnitOfWorkFactory
+
 
 class RetroRow(Protocol):
     id: int
@@ -94,3 +96,10 @@ class RetroStore(Protocol):
     def compare_and_set(
         self, row: Any, expected: Mapping[str, Any], changes: Mapping[str, Any]
     ) -> bool: ...
+
+
+class RetroUnitOfWork(UnitOfWork, Protocol):
+    retros: RetroStore
+
+
+RetroUnitOfWorkFactory = UnitOfWorkFactory[RetroUnitOfWork]

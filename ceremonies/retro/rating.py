@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ceremonies.core.errors import Refusal
-from ceremonies.core.ports import Chat, Message, UnitOfWork, UnitOfWorkFactory
+from ceremonies.core.ports import Chat, Message
 from ceremonies.retro.flow import (
     COLLECTING,
     IMPROVE,
@@ -17,18 +17,19 @@ from ceremonies.retro.flow import (
     refresh_parent,
     require_facilitator,
 )
+from ceremonies.retro.ports import RetroUnitOfWork, RetroUnitOfWorkFactory
 from ceremonies.retro.rules import Rating
 
 # Three blocks an item (its text, two selects): ten items stay far below a view's 100 blocks.
 PAGE_SIZE = 10
 
 
-def rated_items(uow: UnitOfWork, retro_id: int) -> list[Any]:
+def rated_items(uow: RetroUnitOfWork, retro_id: int) -> list[Any]:
     return [i for i in uow.retros.items(retro_id, IMPROVE) if i.source != "late"]
 
 
 def start_rating(
-    uow_factory: UnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, actor: Actor
+    uow_factory: RetroUnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, actor: Actor
 ) -> int:
     with uow_factory() as uow:
         retro = open_retro_here(uow, team_id, channel_id)
@@ -61,7 +62,7 @@ class RatingPage:
 
 
 def rating_page(
-    uow_factory: UnitOfWorkFactory, team_id: str, retro_id: int, rater: str, page: int
+    uow_factory: RetroUnitOfWorkFactory, team_id: str, retro_id: int, rater: str, page: int
 ) -> RatingPage:
     with uow_factory() as uow:
         retro = uow.retros.retro(retro_id)
@@ -93,7 +94,7 @@ def rating_page(
 
 
 def submit_ratings(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
     team_id: str,
     retro_id: int,

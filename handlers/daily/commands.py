@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -17,26 +17,12 @@ from handlers.daily.forms import open_settings_modal
 from handlers.daily.parser import NEEDS_CHANNEL, DailyRequest, parse_daily_command
 from handlers.kit import (
     Services,
+    SlashCommand,
     ephemeral,
     guarded,
     invalid_message,
     refusal_message,
 )
-
-
-class SlashCommand(BaseModel):
-    team_id: str
-    user_id: str
-    channel_id: str
-    command: str
-    text: str = ""
-    channel_name: str = ""
-    trigger_id: str = ""
-    response_url: str = ""
-
-    @property
-    def in_dm(self) -> bool:
-        return self.channel_id.startswith("D") or self.channel_name == "directmessage"
 
 
 def register(app: App, services: Services) -> None:

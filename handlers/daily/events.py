@@ -1,4 +1,4 @@
-"""Events that change who takes part in dailies and when: profile and membership changes."""
+"""The daily's events: replies and edits in the DM, and changes of profile and membership."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from typing import Any
 from slack_bolt import App
 
 from ceremonies.core.errors import Refusal
+from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services
+from handlers.kit import Services, in_dm, written_by_person
 
 
 def register(app: App, services: Services) -> None:
+    @app.event("message", matchers=[in_dm])
+    def on_dm(event: dict[str, Any], body: dict[str, Any]) -> None:
+        services.later(lambda: _dm(services, body.get("team_id", ""), event))
+
     @app.event("user_change")
     def on_user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user") or {}
@@ -46,3 +51,31 @@ def register(app: App, services: Services) -> None:
     @app.event("app_home_opened")
     def on_home_opened() -> None:
         """Acknowledged; the Home tab comes with a later issue."""
+
+
+def _dm(services: Services, team_id: str, event: dict[str, Any]) -> None:
+    """A reply answers the open prompt's next question; an edit changes the stored answer."""
+    if event.get("subtype") == "message_changed":
+        edited = event.get("message") or {}
+        if edited.get("bot_id") or not edited.get("user"):
+            return
+        daily_answers.take_edit(
+            services.uow_factory,
+            services.chat,
+            team_id,
+            edited["user"],
+            edited["ts"],
+            edited.get("text", ""),
+            services.clock.now(),
+        )
+    elif written_by_person(event):
+        daily_answers.take_dm_reply(
+            services.uow_factory,
+            services.chat,
+            team_id,
+            event["user"],
+            event["channel"],
+            event["ts"],
+            event.get("text", ""),
+            services.clock.now(),
+        )

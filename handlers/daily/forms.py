@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -12,10 +12,7 @@ from ceremonies.core.parsing import InvalidInput, parse_clock_time, parse_countr
 from ceremonies.core.text import escape, unescape
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services, invalid_text
-
-if TYPE_CHECKING:
-    from handlers.daily.commands import SlashCommand
+from handlers.kit import Services, SlashCommand, invalid_text
 
 ANSWER_FORM = "daily_answer_form"
 SETTINGS_FORM = "daily_settings"

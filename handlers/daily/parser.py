@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -16,8 +15,8 @@ from ceremonies.core.parsing import (
     parse_weekdays,
 )
 from ceremonies.core.time_model import DateRange
+from handlers.kit import MENTION
 
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 SUBCOMMANDS = (
     "start",
     "time",

@@ -1,9 +1,8 @@
-"""SQLAlchemy tables of everything ceremony-bot remembers; every row carries its workspace."""
+"""Tables of the dailies: settings, participants, days, prompts and answers, kept for good."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -12,33 +11,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     Time,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.types import UTCDateTime, WeekdaySet
-
-# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime,
-        frozenset[int]: WeekdaySet,
-    }
+from storage.base import Base
 
 
 class Daily(Base):
@@ -78,21 +59,6 @@ class Participant(Base):
     next_prompt_at: Mapped[datetime | None] = mapped_column(index=True)
     last_prompt_date: Mapped[date | None] = mapped_column(Date)
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
-
-
-class Absence(Base):
-    """Days a person is away, for every daily of the workspace."""
-
-    __tablename__ = "absences"
-    __table_args__ = (Index("ix_absences_team_user", "team_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(32))
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime]
 
 
 class DailyRun(Base):
@@ -187,13 +153,3 @@ class Answer(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-
-
-class ProcessedEvent(Base):
-    """Slack event ids already handled, so a retried delivery is processed once."""
-
-    __tablename__ = "processed_events"
-
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime]

@@ -1,26 +1,20 @@
-"""SQL reads and writes behind the dailies' rules (ceremonies.ports.DailyStore)."""
+"""SQL reads and writes behind the dailies' rules (ceremonies.daily.ports.DailyStore)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select, text, update
 
-from ceremonies.core.ports import Conflict
 from storage.daily.models import (
-    Absence,
     Answer,
-    Base,
     Daily,
     DailyRun,
     Participant,
-    ProcessedEvent,
     Prompt,
 )
 from storage.store_base import SqlStore
-
-Row = TypeVar("Row", bound=Base)
 
 
 class SqlDailyStore(SqlStore):
@@ -73,18 +67,6 @@ class SqlDailyStore(SqlStore):
 
     def participant_by_id(self, participant_id: int) -> Participant | None:
         return self.session.get(Participant, participant_id)
-
-    def absences(self, team_id: str, user_ids: list[str]) -> list[Absence]:
-        if not user_ids:
-            return []
-        return list(
-            self.session.scalars(
-                select(Absence).where(Absence.team_id == team_id, Absence.user_id.in_(user_ids))
-            )
-        )
-
-    def add_absence(self, **fields: Any) -> Absence:
-        return self._insert(Absence(**fields))
 
     # runs
     def run(self, run_id: int) -> DailyRun | None:
@@ -234,9 +216,3 @@ class SqlDailyStore(SqlStore):
         self.session.expire_all()
 
     # coordination between workers
-    def remember_event(self, team_id: str, event_id: str, now: datetime) -> bool:
-        try:
-            self._insert(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))
-        except Conflict:
-            return False
-        return True

@@ -5,8 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import storage.retro.models  # noqa: F401  (registers the retro tables)
-from storage.daily.models import Base
+# Importing the models registers their tables on the shared metadata.
+import storage.daily.models
+import storage.events
+import storage.people
+import storage.retro.models  # noqa: F401
+from storage.base import Base
 
 config = context.config
 target_metadata = Base.metadata

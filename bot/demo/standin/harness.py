@@ -14,12 +14,11 @@ from pathlib import Path
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.models import BOT_TOKEN, TEAM_ID
 from bot.demo.standin.server import FakeSlack
-from bot.due import run_all_due
+from bot.due import DueRun, run_all_due
 from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
 from bot.slack_app import build_app
-from ceremonies.daily.delivery import TickReport
 
 SIGNING_SECRET = "standin-signing-secret"
 
@@ -49,7 +48,7 @@ class Bot:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.port}"
 
-    def tick(self, at: datetime | None = None) -> TickReport:
+    def tick(self, at: datetime | None = None) -> DueRun:
         if at is not None:
             self.clock.current = at
         services = self.runtime.services

@@ -1,0 +1,40 @@
+"""The container the listeners are given: storage, Slack, clock, templates, where work runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
+from handlers.kit import Renderer
+
+log = logging.getLogger("handlers")
+
+
+def run_now(work: Callable[[], object]) -> None:
+    work()
+
+
+@dataclass(frozen=True)
+class Services:
+    uow_factory: UnitOfWorkFactory[Any]
+    chat: Chat
+    clock: Clock
+    renderer: Renderer
+    default_tz: str = "UTC"
+    # Where work after an ack runs. The bot hands it to a small pool of its own so that slow
+    # work competes as little as possible with the next request's ack (one process, one GIL).
+    defer: Callable[[Callable[[], object]], object] = run_now
+
+    def later(self, work: Callable[[], object]) -> None:
+        """Runs `work` after the ack; an error is logged, never shown as a trace."""
+
+        def logged() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("work after the ack failed")
+
+        self.defer(logged)
