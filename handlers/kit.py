@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ceremonies.core.errors import Refusal
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
+from ceremonies.core.request import Actor, Request
 
 log = logging.getLogger("handlers")
 
@@ -75,6 +76,19 @@ class SlashCommand(BaseModel):
     @property
     def in_dm(self) -> bool:
         return self.channel_id.startswith("D") or self.channel_name == "directmessage"
+
+
+def request_from(
+    services: Services, team_id: str, channel_id: str, user_id: str, *, admin: bool = False
+) -> Request:
+    """The service-layer request of a person acting now; `admin` asks Slack whether they are."""
+    is_admin = admin and services.chat.profile(team_id, user_id).is_admin
+    return Request(team_id, channel_id, Actor(user_id, is_admin), services.clock.now())
+
+
+def team_of(body: Mapping[str, Any]) -> str:
+    """The workspace of an interaction payload (block actions and view submissions)."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
 
 
 def refusal_message(services: Services, code: str, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.demo.script import OWNER
 from bot.demo.standin.harness import Bot
 from bot.demo.standin.models import TEAM_ID
+from ceremonies.core.request import Actor, Request
 from ceremonies.daily.setup import change_daily
 from storage.daily.models import Answer as AnswerRow
 from storage.daily.models import Daily, Participant, Prompt
@@ -65,9 +66,7 @@ def earlier_runs(bot: Bot, now: datetime) -> tuple[list[str], int]:
     for channel in sorted(running):
         change_daily(
             bot.runtime.services.uow_factory,
-            TEAM_ID,
-            channel,
-            now,
+            Request(TEAM_ID, channel, Actor(f"U{OWNER.upper()}{channel[1:]}"), now),
             lambda daily: setattr(daily, "paused", True),
         )
     return sorted(tags), len(running)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Message
+from ceremonies.core.request import Request, Written
 from ceremonies.daily import publishing
 from ceremonies.daily.ports import AnswerRow, DailyStore, DailyUnitOfWorkFactory
 from ceremonies.daily.rules import ANSWERED, SENT, SKIPPED
@@ -24,26 +25,21 @@ class Form:
 
 
 def take_dm_reply(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    user_id: str,
-    channel: str,
-    ts: str,
-    text: str,
-    now: datetime,
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request, reply: Written
 ) -> None:
-    """A reply in the bot's DM answers the next open question of the latest prompt sent."""
+    """A reply in the bot's DM (`request.channel_id`) answers the latest prompt's next question."""
+    team_id, user_id, now = request.team_id, request.user_id, request.now
+    ts, text = reply.ts, reply.text
     for _ in range(MAX_ATTEMPTS):
         try:
-            reply, completed = _store_reply(uow_factory, team_id, user_id, ts, text, now)
+            answer, completed = _store_reply(uow_factory, team_id, user_id, ts, text, now)
         except Conflict:
             continue  # two replies raced for the same question: count again
         break
     else:
         raise RuntimeError("could not store the reply after several attempts")
-    if reply is not None:
-        chat.post(team_id, channel, reply)
+    if answer is not None:
+        chat.post(team_id, request.channel_id, answer)
     if completed is not None:
         publishing.publish_answers(uow_factory, chat, completed, now)
 
@@ -131,24 +127,18 @@ def _store_reply(
 
 
 def take_edit(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    user_id: str,
-    ts: str,
-    text: str,
-    now: datetime,
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request, edited: Written
 ) -> bool:
     """An edited DM reply changes the stored answer and the message in the team thread."""
     with uow_factory() as uow:
-        answer = uow.dailies.answer_by_message(team_id, ts)
+        answer = uow.dailies.answer_by_message(request.team_id, edited.ts)
         if answer is None:
             return False
         prompt = uow.dailies.prompt(answer.prompt_id)
-        if prompt is None or prompt.user_id != user_id:
+        if prompt is None or prompt.user_id != request.user_id:
             return False
-        answer.text = text
-        answer.updated_at = now
+        answer.text = edited.text
+        answer.updated_at = request.now
         prompt_id = prompt.id
         uow.commit()
     publishing.update_published_answers(uow_factory, chat, prompt_id)
@@ -177,12 +167,11 @@ def form_for(
 def submit_form(
     uow_factory: DailyUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    user_id: str,
+    request: Request,
     prompt_id: int,
     texts: list[str],
-    now: datetime,
 ) -> None:
+    team_id, user_id, now = request.team_id, request.user_id, request.now
     with uow_factory() as uow:
         store = uow.dailies
         prompt = store.prompt(prompt_id)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.request import Request
 from ceremonies.core.time_model import local_date
 from ceremonies.daily.ports import DailyUnitOfWorkFactory
 from ceremonies.daily.publishing import answer_card, run_summary
@@ -66,15 +67,17 @@ def status(uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str) -
 
 def history(
     uow_factory: DailyUnitOfWorkFactory,
-    team_id: str,
-    channel_id: str,
+    request: Request,
     user_id: str | None,
     days: int,
-    now: datetime,
     tz: str,
 ) -> list[HistoryDay]:
-    """The last `days` days of answers, newest day first, in the asking person's calendar."""
-    last = local_date(tz, now)
+    """The last `days` days of answers (of `user_id`, or everyone's), newest day first.
+
+    Days are those of the asking person's calendar (`tz`).
+    """
+    team_id, channel_id = request.team_id, request.channel_id
+    last = local_date(tz, request.now)
     first = last - timedelta(days=days - 1)
     with uow_factory() as uow:
         store = uow.dailies

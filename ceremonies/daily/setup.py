@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Profile
+from ceremonies.core.request import Request
 from ceremonies.core.time_model import DateRange, local_date, next_occurrence
 from ceremonies.daily.ports import (
     DailyRow,
@@ -83,14 +84,8 @@ def humans(chat: Chat, team_id: str, user_ids: list[str]) -> list[Profile]:
     return [p for p in profiles if not p.is_bot and not p.deleted]
 
 
-def start_daily(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    caller: str,
-    now: datetime,
-) -> DailySettings:
+def start_daily(uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request) -> DailySettings:
+    team_id, channel_id, now = request.team_id, request.channel_id, request.now
     with uow_factory() as uow:
         existing = uow.dailies.daily_in_channel(team_id, channel_id)
         if existing is not None:
@@ -103,7 +98,7 @@ def start_daily(
             daily = store.add_daily(
                 team_id=team_id,
                 channel_id=channel_id,
-                owner_id=caller,
+                owner_id=request.user_id,
                 prompt_time=DEFAULT_TIME,
                 weekdays=DEFAULT_WEEKDAYS,
                 questions=list(DEFAULT_QUESTIONS),
@@ -149,54 +144,40 @@ def _participant_here(
 
 
 def change_daily(
-    uow_factory: DailyUnitOfWorkFactory,
-    team_id: str,
-    channel_id: str,
-    now: datetime,
-    change: Callable[[DailyRow], None],
+    uow_factory: DailyUnitOfWorkFactory, request: Request, change: Callable[[DailyRow], None]
 ) -> DailySettings:
     """Applies one settings change and moves every participant's next prompt accordingly."""
     with uow_factory() as uow:
         store = uow.dailies
-        daily = _daily_here(store, team_id, channel_id)
+        daily = _daily_here(store, request.team_id, request.channel_id)
         change(daily)
-        reschedule(uow, daily, store.participants(daily.id), now)
+        reschedule(uow, daily, store.participants(daily.id), request.now)
         uow.commit()
         return settings_of(store, daily)
 
 
-def show_settings(
-    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str
-) -> DailySettings:
+def show_settings(uow_factory: DailyUnitOfWorkFactory, request: Request) -> DailySettings:
     with uow_factory() as uow:
-        return settings_of(uow.dailies, _daily_here(uow.dailies, team_id, channel_id))
+        daily = _daily_here(uow.dailies, request.team_id, request.channel_id)
+        return settings_of(uow.dailies, daily)
 
 
 def set_participant_country(
-    uow_factory: DailyUnitOfWorkFactory,
-    team_id: str,
-    channel_id: str,
-    user_id: str,
-    country: str | None,
-    now: datetime,
+    uow_factory: DailyUnitOfWorkFactory, request: Request, user_id: str, country: str | None
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
-        daily, participant = _participant_here(store, team_id, channel_id, user_id)
+        daily, participant = _participant_here(store, request.team_id, request.channel_id, user_id)
         participant.country = country
-        reschedule(uow, daily, [participant], now)
+        reschedule(uow, daily, [participant], request.now)
         uow.commit()
         return settings_of(store, daily)
 
 
 def add_participant(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    user_id: str,
-    now: datetime,
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request, user_id: str
 ) -> DailySettings:
+    team_id, channel_id, now = request.team_id, request.channel_id, request.now
     with uow_factory() as uow:
         _daily_here(uow.dailies, team_id, channel_id)
     if user_id not in chat.channel_members(team_id, channel_id):
@@ -227,20 +208,25 @@ def add_participant(
 
 
 def remove_participant(
-    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
+    uow_factory: DailyUnitOfWorkFactory, request: Request, user_id: str
 ) -> DailySettings:
     with uow_factory() as uow:
         store = uow.dailies
-        daily, participant = _participant_here(store, team_id, channel_id, user_id)
+        daily, participant = _participant_here(store, request.team_id, request.channel_id, user_id)
         participant.active = False  # kept, not deleted: their history stays attributed
         participant.next_prompt_at = None
         uow.commit()
         return settings_of(store, daily)
 
 
-def skip_today(
-    uow_factory: DailyUnitOfWorkFactory, team_id: str, channel_id: str, user_id: str, now: datetime
-) -> date:
+def skip_today(uow_factory: DailyUnitOfWorkFactory, request: Request) -> date:
+    """The caller is not prompted today (or their open prompt is withdrawn)."""
+    team_id, channel_id, user_id, now = (
+        request.team_id,
+        request.channel_id,
+        request.user_id,
+        request.now,
+    )
     with uow_factory() as uow:
         store = uow.dailies
         daily, participant = _participant_here(store, team_id, channel_id, user_id)
@@ -268,16 +254,15 @@ def skip_today(
 
 
 def add_absence(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    caller: str,
-    user_id: str,
-    days: DateRange,
-    now: datetime,
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request, user_id: str, days: DateRange
 ) -> DateRange:
-    """Marks someone away for every daily of the workspace; others only by a manager."""
+    """Marks someone away for every ceremony of the workspace; others only by a manager."""
+    team_id, channel_id, caller, now = (
+        request.team_id,
+        request.channel_id,
+        request.user_id,
+        request.now,
+    )
     if user_id != caller:
         with uow_factory() as uow:
             daily = uow.dailies.daily_in_channel(team_id, channel_id)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
+from ceremonies.core.request import Request
 from ceremonies.retro.choice import choice_context
 from ceremonies.retro.flow import CLOSED, WELL
 from ceremonies.retro.ports import ActionRow, RetroUnitOfWork, RetroUnitOfWorkFactory
@@ -47,15 +48,14 @@ def open_actions(
 
 def report(
     uow_factory: RetroUnitOfWorkFactory,
-    team_id: str,
-    user_id: str,
+    request: Request,
     action_id: int,
     *,
     status: str | None = None,
     helped: str | None = None,
-    now: datetime,
 ) -> dict[str, Any]:
     """The owner says how an action ended and whether it helped."""
+    team_id, user_id, now = request.team_id, request.user_id, request.now
     if status is not None and status not in STATUSES:
         raise Refusal("retro_bad_status", status=status)
     if helped is not None and helped not in HELPED:

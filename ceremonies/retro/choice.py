@@ -8,6 +8,7 @@ from typing import Any
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
+from ceremonies.core.request import Request
 from ceremonies.retro.flow import (
     CHOOSING,
     CLOSED,
@@ -15,7 +16,6 @@ from ceremonies.retro.flow import (
     IMPROVE,
     RATING,
     WELL,
-    Actor,
     open_retro_here,
     refresh_parent,
     require_facilitator,
@@ -112,17 +112,11 @@ def _store_proposals(
         )
 
 
-def pick(
-    uow_factory: RetroUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
-    now: datetime,
-) -> None:
+def pick(uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request) -> None:
+    """Ends rating: scores every item and proposes the actions (once; later calls re-show)."""
     with uow_factory() as uow:
-        retro = open_retro_here(uow, team_id, channel_id)
-        require_facilitator(retro, actor)
+        retro = open_retro_here(uow, request.team_id, request.channel_id)
+        require_facilitator(retro, request.actor)
         if retro.phase == COLLECTING:
             raise Refusal("retro_rate_first")
         if retro.phase == RATING:
@@ -134,7 +128,7 @@ def pick(
                     for r in uow.retros.ratings(retro.id)
                 ],
             )
-            _store_proposals(uow, retro, propose(scores), now)
+            _store_proposals(uow, retro, propose(scores), request.now)
             retro.phase = CHOOSING
         uow.commit()
         retro_id = retro.id
@@ -171,12 +165,12 @@ def publish_choice(
 
 
 def _choosing_retro(
-    uow: RetroUnitOfWork, team_id: str, channel_id: str, actor: Actor, retro_id: int | None = None
+    uow: RetroUnitOfWork, request: Request, retro_id: int | None = None
 ) -> RetroRow:
-    retro = open_retro_here(uow, team_id, channel_id)
+    retro = open_retro_here(uow, request.team_id, request.channel_id)
     if retro_id is not None and retro.id != retro_id:
         raise Refusal("retro_stale")  # a control on an earlier retro's message
-    require_facilitator(retro, actor)
+    require_facilitator(retro, request.actor)
     if retro.phase != CHOOSING:
         raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=CHOOSING)
     return retro
@@ -196,20 +190,18 @@ def _action_at(uow: RetroUnitOfWork, retro: RetroRow, position: int) -> ActionRo
 def _change_proposals(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
+    request: Request,
     position: int,
-    now: datetime,
     change: Callable[[RetroUnitOfWork, RetroRow, ActionRow, list[Proposal]], list[Proposal]],
     retro_id: int | None,
 ) -> None:
     """Swaps or drops a proposal; owners already chosen stay with their items."""
     with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor, retro_id)
+        retro = _choosing_retro(uow, request, retro_id)
         action = _action_at(uow, retro, position)
         owners = {a.item_id: a.owner_id for a in uow.retros.actions(retro.id)}
-        _store_proposals(uow, retro, change(uow, retro, action, _current(uow, retro)), now)
+        changed = change(uow, retro, action, _current(uow, retro))
+        _store_proposals(uow, retro, changed, request.now)
         for new in uow.retros.actions(retro.id):
             new.owner_id = owners.get(new.item_id)
         uow.commit()
@@ -220,15 +212,14 @@ def _change_proposals(
 def swap_action(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
+    request: Request,
     position: int,
     item_number: int,
-    now: datetime,
     *,
     retro_id: int | None = None,
 ) -> None:
+    """Action `position` becomes item `item_number` instead."""
+
     def replace(
         uow: RetroUnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
     ) -> list[Proposal]:
@@ -238,69 +229,59 @@ def swap_action(
         scores = aggregate([i.id for i in rated_items(uow, retro.id)], [])
         return swap(current, action.slot, item.id, scores)  # type: ignore[arg-type]
 
-    _change_proposals(
-        uow_factory, chat, team_id, channel_id, actor, position, now, replace, retro_id
-    )
+    _change_proposals(uow_factory, chat, request, position, replace, retro_id)
 
 
 def drop_action(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
+    request: Request,
     position: int,
-    now: datetime,
     *,
     retro_id: int | None = None,
 ) -> None:
+    """Keeps the other actions only."""
+
     def keep_others(
         uow: RetroUnitOfWork, retro: RetroRow, action: ActionRow, current: list[Proposal]
     ) -> list[Proposal]:
         return drop(current, action.slot)  # type: ignore[arg-type]
 
-    _change_proposals(
-        uow_factory, chat, team_id, channel_id, actor, position, now, keep_others, retro_id
-    )
+    _change_proposals(uow_factory, chat, request, position, keep_others, retro_id)
 
 
 def set_owner(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
+    request: Request,
     position: int,
     owner_id: str,
     *,
     retro_id: int | None = None,
 ) -> None:
+    """Action `position` is `owner_id`'s, who must be a person in the channel."""
+    team_id, channel_id = request.team_id, request.channel_id
     with uow_factory() as uow:
-        _action_at(uow, _choosing_retro(uow, team_id, channel_id, actor, retro_id), position)
+        _action_at(uow, _choosing_retro(uow, request, retro_id), position)
     if owner_id not in chat.channel_members(team_id, channel_id):
         raise Refusal("not_channel_member", user_id=owner_id, channel_id=channel_id)
     profile = chat.profile(team_id, owner_id)
     if profile.is_bot or profile.deleted:
         raise Refusal("not_a_person", user_id=owner_id)
     with uow_factory() as uow:
-        retro = _choosing_retro(uow, team_id, channel_id, actor, retro_id)
+        retro = _choosing_retro(uow, request, retro_id)
         uow.retros.actions(retro.id)[position - 1].owner_id = owner_id
         uow.commit()
         retro_id = retro.id
     publish_choice(uow_factory, chat, retro_id)
 
 
-def close(
-    uow_factory: RetroUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
-    now: datetime,
-) -> None:
+def close(uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request) -> None:
+    """Closes the retro once every action has an owner, and posts its summary."""
+    now = request.now
     with uow_factory() as uow:
-        retro = open_retro_here(uow, team_id, channel_id)
-        require_facilitator(retro, actor)
+        retro = open_retro_here(uow, request.team_id, request.channel_id)
+        require_facilitator(retro, request.actor)
         actions = uow.retros.actions(retro.id)
         if retro.phase != CHOOSING and actions:
             raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=CHOOSING)

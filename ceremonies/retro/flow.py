@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
+from ceremonies.core.request import Actor, Request, Written
 from ceremonies.retro.ports import ItemRow, RetroRow, RetroUnitOfWork, RetroUnitOfWorkFactory
 from ceremonies.retro.rules import Rating, aggregate
 from ceremonies.retro.similarity import most_similar
@@ -16,14 +16,6 @@ COLLECTING, RATING, CHOOSING, CLOSED = "collecting", "rating", "choosing", "clos
 WELL, IMPROVE = "well", "improve"
 MAX_ITEM_LENGTH = 3000
 MAX_TITLE_LENGTH = 150
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks, and whether the workspace made them an admin (admins may run any retro)."""
-
-    user_id: str
-    is_admin: bool = False
 
 
 def parent_context(uow: RetroUnitOfWork, retro: RetroRow) -> dict[str, Any]:
@@ -64,14 +56,10 @@ def open_retro_here(uow: RetroUnitOfWork, team_id: str, channel_id: str) -> Retr
 
 
 def start_retro(
-    uow_factory: RetroUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    caller: str,
-    title: str,
-    now: datetime,
+    uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request, title: str
 ) -> int:
+    """Posts the retro's parent message and, in its thread, the review of the last actions."""
+    team_id, channel_id, now = request.team_id, request.channel_id, request.now
     title = " ".join(title.split())[:MAX_TITLE_LENGTH] or f"Retro {now:%d %b %Y}"
     with uow_factory() as uow:
         running = uow.retros.open_retro(team_id, channel_id)
@@ -90,7 +78,7 @@ def start_retro(
             team_id=team_id,
             channel_id=channel_id,
             title=title,
-            facilitator_id=caller,
+            facilitator_id=request.user_id,
             phase=COLLECTING,
             created_at=now,
         )
@@ -154,14 +142,10 @@ def _with_scores(uow: RetroUnitOfWork, items: list[ItemRow]) -> list[dict[str, A
 
 
 def carry_backlog(
-    uow_factory: RetroUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    retro_id: int,
-    actor: Actor,
-    now: datetime,
+    uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request, retro_id: int
 ) -> int:
     """Brings the channel's unchosen improvement items into this retro, to be rated anew."""
+    team_id, actor, now = request.team_id, request.actor, request.now
     with uow_factory() as uow:
         retro = uow.retros.retro(retro_id)
         if retro is None or retro.team_id != team_id:
@@ -203,20 +187,21 @@ class ItemOutcome:
 def add_item(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
+    request: Request,
     retro_id: int,
-    author_id: str | None,
     text: str,
     kind: str,
-    now: datetime,
     *,
+    anonymous: bool = False,
     message_ts: str | None = None,
     announce: bool = False,
 ) -> ItemOutcome:
     """Stores an item. Outside collecting it is kept in the backlog, never dropped.
 
-    `author_id` is None for an anonymous item: its author is then not stored anywhere.
+    The author of an `anonymous` item is not stored anywhere.
     """
+    team_id, now = request.team_id, request.now
+    author_id = None if anonymous else request.user_id
     text = text.strip()
     if not text:
         raise Refusal("retro_item_empty")
@@ -283,36 +268,30 @@ def _similar_earlier(uow: RetroUnitOfWork, retro: RetroRow, item: ItemRow) -> di
 def item_in_thread(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
-    channel_id: str,
+    request: Request,
     thread_ts: str,
-    author_id: str,
-    text: str,
-    message_ts: str,
-    now: datetime,
+    reply: Written,
 ) -> ItemOutcome | None:
     """A reply in a retro's thread is an item; `+` at the start means it went well."""
+    team_id = request.team_id
     with uow_factory() as uow:
-        retro = uow.retros.retro_by_thread(team_id, channel_id, thread_ts)
-        if retro is None or uow.retros.item_by_message(team_id, message_ts) is not None:
+        retro = uow.retros.retro_by_thread(team_id, request.channel_id, thread_ts)
+        if retro is None or uow.retros.item_by_message(team_id, reply.ts) is not None:
             return None
         retro_id = retro.id
-    stripped = text.strip()
+    stripped = reply.text.strip()
     kind = WELL if stripped.startswith("+") else IMPROVE
     body = stripped[1:].strip() if kind == WELL else stripped
-    return add_item(
-        uow_factory, chat, team_id, retro_id, author_id, body, kind, now, message_ts=message_ts
-    )
+    return add_item(uow_factory, chat, request, retro_id, body, kind, message_ts=reply.ts)
 
 
-def edit_item(
-    uow_factory: RetroUnitOfWorkFactory, team_id: str, author_id: str, message_ts: str, text: str
-) -> bool:
+def edit_item(uow_factory: RetroUnitOfWorkFactory, request: Request, edited: Written) -> bool:
+    """An edited thread reply changes its item's text (only its author's own item)."""
     with uow_factory() as uow:
-        item = uow.retros.item_by_message(team_id, message_ts)
-        if item is None or item.author_id != author_id:
+        item = uow.retros.item_by_message(request.team_id, edited.ts)
+        if item is None or item.author_id != request.user_id:
             return False
-        stripped = text.strip()
+        stripped = edited.text.strip()
         item.text = (
             stripped[1:].strip() if item.kind == WELL and stripped.startswith("+") else stripped
         )
@@ -321,13 +300,9 @@ def edit_item(
 
 
 def hand_over(
-    uow_factory: RetroUnitOfWorkFactory,
-    chat: Chat,
-    team_id: str,
-    channel_id: str,
-    actor: Actor,
-    new_facilitator: str,
+    uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request, new_facilitator: str
 ) -> str:
+    team_id, channel_id, actor = request.team_id, request.channel_id, request.actor
     if new_facilitator not in chat.channel_members(team_id, channel_id):
         raise Refusal("not_channel_member", user_id=new_facilitator, channel_id=channel_id)
     if chat.profile(team_id, new_facilitator).is_bot:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
+from ceremonies.core.request import Request
 from ceremonies.retro.flow import (
     COLLECTING,
     IMPROVE,
     RATING,
-    Actor,
     open_retro_here,
     refresh_parent,
     require_facilitator,
@@ -28,12 +27,11 @@ def rated_items(uow: RetroUnitOfWork, retro_id: int) -> list[Any]:
     return [i for i in uow.retros.items(retro_id, IMPROVE) if i.source != "late"]
 
 
-def start_rating(
-    uow_factory: RetroUnitOfWorkFactory, chat: Chat, team_id: str, channel_id: str, actor: Actor
-) -> int:
+def start_rating(uow_factory: RetroUnitOfWorkFactory, chat: Chat, request: Request) -> int:
+    team_id = request.team_id
     with uow_factory() as uow:
-        retro = open_retro_here(uow, team_id, channel_id)
-        require_facilitator(retro, actor)
+        retro = open_retro_here(uow, team_id, request.channel_id)
+        require_facilitator(retro, request.actor)
         if retro.phase != COLLECTING:
             raise Refusal("retro_wrong_phase", phase=retro.phase, wanted=COLLECTING)
         items = rated_items(uow, retro.id)
@@ -45,7 +43,7 @@ def start_rating(
     if parent_ts:
         chat.post(
             team_id,
-            channel_id,
+            request.channel_id,
             Message("retro/rating_started", {"count": len(items)}, thread_ts=parent_ts),
         )
     refresh_parent(uow_factory, chat, retro_id)
@@ -96,13 +94,15 @@ def rating_page(
 def submit_ratings(
     uow_factory: RetroUnitOfWorkFactory,
     chat: Chat,
-    team_id: str,
+    request: Request,
     retro_id: int,
-    rater: str,
     ratings: list[tuple[int, str, str]],
-    now: datetime,
 ) -> None:
-    """Stores one page of a participant's ratings; a later submission replaces theirs."""
+    """Stores one page of the asking participant's ratings; a later submission replaces theirs.
+
+    Each rating is (item id, importance, complexity) as the form sent them.
+    """
+    team_id, rater, now = request.team_id, request.user_id, request.now
     parsed = [Rating.of(item_id, rater, imp, cx) for item_id, imp, cx in ratings]
     with uow_factory() as uow:
         retro = uow.retros.retro(retro_id)

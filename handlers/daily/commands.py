@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from ceremonies.core.parsing import InvalidInput
+from ceremonies.core.request import Request
 from ceremonies.core.time_model import local_date
 from ceremonies.daily import reports as daily_reports
 from ceremonies.daily import setup as daily_setup
@@ -22,6 +23,7 @@ from handlers.kit import (
     guarded,
     invalid_message,
     refusal_message,
+    request_from,
 )
 
 
@@ -55,6 +57,10 @@ def register(app: App, services: Services) -> None:
         guarded(services, respond, lambda: _dispatch(services, command, request))
 
 
+def _request(services: Services, command: SlashCommand) -> Request:
+    return request_from(services, command.team_id, command.channel_id, command.user_id)
+
+
 def _dispatch(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     handler = _ACTIONS[request.action]
     return handler(services, command, request)
@@ -71,12 +77,7 @@ def _settings_reply(
 
 def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.start_daily(
-        services.uow_factory,
-        services.chat,
-        command.team_id,
-        command.channel_id,
-        command.user_id,
-        services.clock.now(),
+        services.uow_factory, services.chat, _request(services, command)
     )
     return _settings_reply(services, settings, "started", public=True)
 
@@ -88,9 +89,7 @@ def _change(
         value = value_of(request)
         settings = daily_setup.change_daily(
             services.uow_factory,
-            command.team_id,
-            command.channel_id,
-            services.clock.now(),
+            _request(services, command),
             lambda daily: setattr(daily, attribute, value),
         )
         return _settings_reply(services, settings, change)
@@ -102,54 +101,33 @@ def _add(services: Services, command: SlashCommand, request: DailyRequest) -> di
     settings = daily_setup.add_participant(
         services.uow_factory,
         services.chat,
-        command.team_id,
-        command.channel_id,
+        _request(services, command),
         request.user_id or command.user_id,
-        services.clock.now(),
     )
     return _settings_reply(services, settings, "added")
 
 
 def _remove(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.remove_participant(
-        services.uow_factory,
-        command.team_id,
-        command.channel_id,
-        request.user_id or command.user_id,
-        services.clock.now(),
+        services.uow_factory, _request(services, command), request.user_id or command.user_id
     )
     return _settings_reply(services, settings, "removed")
 
 
 def _skip(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
-    skipped = daily_setup.skip_today(
-        services.uow_factory,
-        command.team_id,
-        command.channel_id,
-        command.user_id,
-        services.clock.now(),
-    )
+    skipped = daily_setup.skip_today(services.uow_factory, _request(services, command))
     return ephemeral(services.renderer.render("daily/skipped", {"local_date": skipped}))
 
 
 def _country(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
-    now = services.clock.now()
+    asked = _request(services, command)
     if request.user_id:
         settings = daily_setup.set_participant_country(
-            services.uow_factory,
-            command.team_id,
-            command.channel_id,
-            request.user_id,
-            request.country,
-            now,
+            services.uow_factory, asked, request.user_id, request.country
         )
     else:
         settings = daily_setup.change_daily(
-            services.uow_factory,
-            command.team_id,
-            command.channel_id,
-            now,
-            lambda daily: setattr(daily, "country", request.country),
+            services.uow_factory, asked, lambda daily: setattr(daily, "country", request.country)
         )
     return _settings_reply(services, settings, "country")
 
@@ -158,14 +136,7 @@ def _away(services: Services, command: SlashCommand, request: DailyRequest) -> d
     assert request.absence is not None
     who = request.user_id or command.user_id
     days = daily_setup.add_absence(
-        services.uow_factory,
-        services.chat,
-        command.team_id,
-        command.channel_id,
-        command.user_id,
-        who,
-        request.absence,
-        services.clock.now(),
+        services.uow_factory, services.chat, _request(services, command), who, request.absence
     )
     return ephemeral(services.renderer.render("daily/away", {"user_id": who, "absence": days}))
 
@@ -178,11 +149,9 @@ def _status(services: Services, command: SlashCommand, request: DailyRequest) ->
 def _history(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     days = daily_reports.history(
         services.uow_factory,
-        command.team_id,
-        command.channel_id,
+        _request(services, command),
         request.user_id,
         request.days,
-        services.clock.now(),
         services.chat.profile(command.team_id, command.user_id).tz,
     )
     return ephemeral(

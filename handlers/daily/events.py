@@ -8,9 +8,10 @@ from typing import Any
 from slack_bolt import App
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.request import Written
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services, in_dm, written_by_person
+from handlers.kit import Services, in_dm, request_from, written_by_person
 
 
 def register(app: App, services: Services) -> None:
@@ -37,13 +38,11 @@ def register(app: App, services: Services) -> None:
         # Whoever joins a channel with a daily takes part, as the first members did.
         def join() -> None:
             with suppress(Refusal):
+                joined = request_from(
+                    services, body.get("team_id", ""), event["channel"], event["user"]
+                )
                 daily_setup.add_participant(
-                    services.uow_factory,
-                    services.chat,
-                    body.get("team_id", ""),
-                    event["channel"],
-                    event["user"],
-                    services.clock.now(),
+                    services.uow_factory, services.chat, joined, event["user"]
                 )
 
         services.later(join)
@@ -62,20 +61,13 @@ def _dm(services: Services, team_id: str, event: dict[str, Any]) -> None:
         daily_answers.take_edit(
             services.uow_factory,
             services.chat,
-            team_id,
-            edited["user"],
-            edited["ts"],
-            edited.get("text", ""),
-            services.clock.now(),
+            request_from(services, team_id, event.get("channel", ""), edited["user"]),
+            Written(edited["ts"], edited.get("text", "")),
         )
     elif written_by_person(event):
         daily_answers.take_dm_reply(
             services.uow_factory,
             services.chat,
-            team_id,
-            event["user"],
-            event["channel"],
-            event["ts"],
-            event.get("text", ""),
-            services.clock.now(),
+            request_from(services, team_id, event["channel"], event["user"]),
+            Written(event["ts"], event.get("text", "")),
         )

@@ -12,7 +12,7 @@ from ceremonies.core.parsing import InvalidInput, parse_clock_time, parse_countr
 from ceremonies.core.text import escape, unescape
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services, SlashCommand, invalid_text
+from handlers.kit import Services, SlashCommand, invalid_text, request_from, team_of
 
 ANSWER_FORM = "daily_answer_form"
 SETTINGS_FORM = "daily_settings"
@@ -23,7 +23,7 @@ def register(app: App, services: Services) -> None:
     def on_open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
-        team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
+        team_id = team_of(body)
         try:
             prompt_id = int(body["actions"][0]["value"])
             form = daily_answers.form_for(services.uow_factory, team_id, user_id, prompt_id)
@@ -52,15 +52,12 @@ def register(app: App, services: Services) -> None:
         ack()
 
         def store() -> None:
-            team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
             daily_answers.submit_form(
                 services.uow_factory,
                 services.chat,
-                team_id,
-                body["user"]["id"],
+                request_from(services, team_of(body), "", body["user"]["id"]),
                 int(view["private_metadata"]),
                 [escape(t) for t in texts],
-                services.clock.now(),
             )
 
         services.later(store)
@@ -98,7 +95,6 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         paused = bool(values["paused"]["value"].get("selected_options"))
-        team_id = body["team"]["id"] if body.get("team") else body["user"].get("team_id", "")
 
         def apply(daily: Any) -> None:
             daily.prompt_time = changes["time"]
@@ -110,9 +106,7 @@ def register(app: App, services: Services) -> None:
         services.later(
             lambda: daily_setup.change_daily(
                 services.uow_factory,
-                team_id,
-                view["private_metadata"],
-                services.clock.now(),
+                request_from(services, team_of(body), view["private_metadata"], body["user"]["id"]),
                 apply,
             )
         )
@@ -121,7 +115,10 @@ def register(app: App, services: Services) -> None:
 def open_settings_modal(
     services: Services, client: WebClient, command: SlashCommand
 ) -> dict[str, Any]:
-    settings = daily_setup.show_settings(services.uow_factory, command.team_id, command.channel_id)
+    settings = daily_setup.show_settings(
+        services.uow_factory,
+        request_from(services, command.team_id, command.channel_id, command.user_id),
+    )
     view = services.renderer.view("daily/settings_modal", {"settings": settings})
     client.views_open(trigger_id=command.trigger_id, view=view)
     return {}

@@ -9,11 +9,11 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 
 from ceremonies.core.parsing import InvalidInput
+from ceremonies.core.request import Request
 from ceremonies.retro import actions as retro_actions
 from ceremonies.retro import choice as retro_choice
 from ceremonies.retro import flow as retro_flow
 from ceremonies.retro import rating as retro_rating
-from ceremonies.retro.flow import Actor
 from handlers.kit import (
     Services,
     SlashCommand,
@@ -21,12 +21,14 @@ from handlers.kit import (
     guarded,
     invalid_message,
     refusal_message,
+    request_from,
 )
 from handlers.retro.parser import RetroRequest, parse_retro_command
 
 
-def actor_of(services: Services, team_id: str, user_id: str) -> Actor:
-    return Actor(user_id, services.chat.profile(team_id, user_id).is_admin)
+def _request(services: Services, command: SlashCommand, *, admin: bool = True) -> Request:
+    # Admins may run any retro, so a step asks Slack whether the caller is one.
+    return request_from(services, command.team_id, command.channel_id, command.user_id, admin=admin)
 
 
 def register(app: App, services: Services) -> None:
@@ -52,69 +54,57 @@ def register(app: App, services: Services) -> None:
         guarded(services, respond, lambda: _ACTIONS[request.action](services, command, request))
 
 
-def _start(services: Services, command: SlashCommand, request: RetroRequest) -> dict[str, Any]:
-    retro_flow.start_retro(
-        services.uow_factory,
-        services.chat,
-        command.team_id,
-        command.channel_id,
-        command.user_id,
-        request.title,
-        services.clock.now(),
-    )
-    return {}
+Step = Callable[[Services, Request, RetroRequest], object]
 
 
 def _step(
-    run: Callable[[Services, SlashCommand, RetroRequest, Actor], object],
-) -> Callable[..., Any]:
+    run: Step, *, admin: bool = True
+) -> Callable[[Services, SlashCommand, RetroRequest], dict[str, Any]]:
     def handler(services: Services, command: SlashCommand, request: RetroRequest) -> dict[str, Any]:
-        run(services, command, request, actor_of(services, command.team_id, command.user_id))
+        run(services, _request(services, command, admin=admin), request)
         return {}
 
     return handler
 
 
-def _rate(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_rating.start_rating(s.uow_factory, s.chat, c.team_id, c.channel_id, a)
+def _start(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_flow.start_retro(s.uow_factory, s.chat, q, r.title)
 
 
-def _pick(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_choice.pick(s.uow_factory, s.chat, c.team_id, c.channel_id, a, s.clock.now())
+def _rate(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_rating.start_rating(s.uow_factory, s.chat, q)
 
 
-def _owner(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
+def _pick(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_choice.pick(s.uow_factory, s.chat, q)
+
+
+def _owner(s: Services, q: Request, r: RetroRequest) -> object:
     assert r.user_id is not None
-    return retro_choice.set_owner(
-        s.uow_factory, s.chat, c.team_id, c.channel_id, a, r.numbers[0], r.user_id
-    )
+    return retro_choice.set_owner(s.uow_factory, s.chat, q, r.numbers[0], r.user_id)
 
 
-def _swap(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_choice.swap_action(
-        s.uow_factory, s.chat, c.team_id, c.channel_id, a, r.numbers[0], r.numbers[1], s.clock.now()
-    )
+def _swap(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_choice.swap_action(s.uow_factory, s.chat, q, r.numbers[0], r.numbers[1])
 
 
-def _drop(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_choice.drop_action(
-        s.uow_factory, s.chat, c.team_id, c.channel_id, a, r.numbers[0], s.clock.now()
-    )
+def _drop(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_choice.drop_action(s.uow_factory, s.chat, q, r.numbers[0])
 
 
-def _close(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
-    return retro_choice.close(s.uow_factory, s.chat, c.team_id, c.channel_id, a, s.clock.now())
+def _close(s: Services, q: Request, r: RetroRequest) -> object:
+    return retro_choice.close(s.uow_factory, s.chat, q)
 
 
-def _facilitator(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
+def _facilitator(s: Services, q: Request, r: RetroRequest) -> object:
     assert r.user_id is not None
-    return retro_flow.hand_over(s.uow_factory, s.chat, c.team_id, c.channel_id, a, r.user_id)
+    return retro_flow.hand_over(s.uow_factory, s.chat, q, r.user_id)
 
 
-def _carry(s: Services, c: SlashCommand, r: RetroRequest, a: Actor) -> object:
+def _carry(s: Services, q: Request, r: RetroRequest) -> object:
     with s.uow_factory() as uow:
-        retro = retro_flow.open_retro_here(uow, c.team_id, c.channel_id)
-    return retro_flow.carry_backlog(s.uow_factory, s.chat, c.team_id, retro.id, a, s.clock.now())
+        retro = retro_flow.open_retro_here(uow, q.team_id, q.channel_id)
+    return retro_flow.carry_backlog(s.uow_factory, s.chat, q, retro.id)
 
 
 def _actions(services: Services, command: SlashCommand, request: RetroRequest) -> dict[str, Any]:
@@ -128,7 +118,7 @@ def _history(services: Services, command: SlashCommand, request: RetroRequest) -
 
 
 _ACTIONS: dict[str, Callable[[Services, SlashCommand, RetroRequest], dict[str, Any]]] = {
-    "start": _start,
+    "start": _step(_start, admin=False),
     "rate": _step(_rate),
     "pick": _step(_pick),
     "owner": _step(_owner),

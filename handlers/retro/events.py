@@ -8,8 +8,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.request import Written
 from ceremonies.retro import flow as retro_flow
-from handlers.kit import Services, in_dm, log, written_by_person
+from handlers.kit import Services, in_dm, log, request_from, written_by_person
 
 
 def _in_channel(event: dict[str, Any]) -> bool:
@@ -28,7 +29,9 @@ def _route(services: Services, client: WebClient, team_id: str, event: dict[str,
         if edited.get("bot_id") or not edited.get("user"):
             return
         retro_flow.edit_item(
-            services.uow_factory, team_id, edited["user"], edited["ts"], edited.get("text", "")
+            services.uow_factory,
+            request_from(services, team_id, event.get("channel", ""), edited["user"]),
+            Written(edited["ts"], edited.get("text", "")),
         )
     elif (
         written_by_person(event)
@@ -46,13 +49,9 @@ def _thread_reply(
         outcome = retro_flow.item_in_thread(
             services.uow_factory,
             services.chat,
-            team_id,
-            channel,
+            request_from(services, team_id, channel, user),
             event["thread_ts"],
-            user,
-            event.get("text", ""),
-            event["ts"],
-            services.clock.now(),
+            Written(event["ts"], event.get("text", "")),
         )
     except Refusal as refusal:
         payload = services.renderer.render(

@@ -11,19 +11,23 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.request import Request
 from ceremonies.core.text import escape
 from ceremonies.retro import actions as retro_actions
 from ceremonies.retro import choice as retro_choice
 from ceremonies.retro import flow as retro_flow
 from ceremonies.retro import rating as retro_rating
-from handlers.kit import Services, ephemeral, guarded, log, refusal_message
-from handlers.retro.commands import actor_of
+from handlers.kit import (
+    Services,
+    ephemeral,
+    guarded,
+    log,
+    refusal_message,
+    request_from,
+    team_of,
+)
 
 STATUS_BUTTON = re.compile(r"^retro_(status|helped)_\w+$")
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
 
 
 def _channel(body: dict[str, Any]) -> str:
@@ -42,8 +46,11 @@ def register(app: App, services: Services) -> None:
             ack()
             guarded(services, respond, lambda: work(body, action))
 
-    def actor(body: dict[str, Any]) -> retro_flow.Actor:
-        return actor_of(services, _team(body), body["user"]["id"])
+    def asked(body: dict[str, Any], *, admin: bool = True) -> Request:
+        """The clicking person's request; admin=True asks Slack whether they run the workspace."""
+        return request_from(
+            services, team_of(body), _channel(body), body["user"]["id"], admin=admin
+        )
 
     def step(
         run: Callable[..., object],
@@ -54,27 +61,13 @@ def register(app: App, services: Services) -> None:
 
         return work
 
-    now = services.clock.now
     uow, chat = services.uow_factory, services.chat
-    button(
-        "retro_start_rating",
-        step(lambda b, a: retro_rating.start_rating(uow, chat, _team(b), _channel(b), actor(b))),
-    )
-    button(
-        "retro_choose",
-        step(lambda b, a: retro_choice.pick(uow, chat, _team(b), _channel(b), actor(b), now())),
-    )
-    button(
-        "retro_close",
-        step(lambda b, a: retro_choice.close(uow, chat, _team(b), _channel(b), actor(b), now())),
-    )
+    button("retro_start_rating", step(lambda b, a: retro_rating.start_rating(uow, chat, asked(b))))
+    button("retro_choose", step(lambda b, a: retro_choice.pick(uow, chat, asked(b))))
+    button("retro_close", step(lambda b, a: retro_choice.close(uow, chat, asked(b))))
     button(
         "retro_carry",
-        step(
-            lambda b, a: retro_flow.carry_backlog(
-                uow, chat, _team(b), int(a["value"]), actor(b), now()
-            )
-        ),
+        step(lambda b, a: retro_flow.carry_backlog(uow, chat, asked(b), int(a["value"]))),
     )
 
     # Every control carries its retro's id: a button left on an old retro's message must
@@ -82,27 +75,16 @@ def register(app: App, services: Services) -> None:
     def owner(b: dict[str, Any], a: dict[str, Any]) -> object:
         retro_id, position = map(int, a["block_id"].removeprefix("action_").split("_"))
         return retro_choice.set_owner(
-            uow,
-            chat,
-            _team(b),
-            _channel(b),
-            actor(b),
-            position,
-            a["selected_user"],
-            retro_id=retro_id,
+            uow, chat, asked(b), position, a["selected_user"], retro_id=retro_id
         )
 
     def swap(b: dict[str, Any], a: dict[str, Any]) -> object:
         retro_id, position, number = map(int, a["selected_option"]["value"].split(":"))
-        return retro_choice.swap_action(
-            uow, chat, _team(b), _channel(b), actor(b), position, number, now(), retro_id=retro_id
-        )
+        return retro_choice.swap_action(uow, chat, asked(b), position, number, retro_id=retro_id)
 
     def drop(b: dict[str, Any], a: dict[str, Any]) -> object:
         retro_id, position = map(int, a["value"].split(":"))
-        return retro_choice.drop_action(
-            uow, chat, _team(b), _channel(b), actor(b), position, now(), retro_id=retro_id
-        )
+        return retro_choice.drop_action(uow, chat, asked(b), position, retro_id=retro_id)
 
     button("retro_owner", step(owner))
     button("retro_swap", step(swap))
@@ -112,7 +94,7 @@ def register(app: App, services: Services) -> None:
         action_id, value = action["value"].split(":")
         field = "status" if action["action_id"].startswith("retro_status") else "helped"
         reported = retro_actions.report(
-            uow, _team(body), body["user"]["id"], int(action_id), now=now(), **{field: value}
+            uow, asked(body, admin=False), int(action_id), **{field: value}
         )
         return ephemeral(services.renderer.render("retro/reported", reported))
 
@@ -146,12 +128,11 @@ def register(app: App, services: Services) -> None:
                 outcome = retro_flow.add_item(
                     uow,
                     chat,
-                    _team(body),
+                    asked(body, admin=False),
                     int(view["private_metadata"]),
-                    None if anonymous else user,
                     escape(text),
                     kind,
-                    now(),
+                    anonymous=anonymous,
                     announce=True,
                 )
             except Refusal as refusal:
@@ -176,7 +157,7 @@ def register(app: App, services: Services) -> None:
         ack()
         try:
             page = retro_rating.rating_page(
-                uow, _team(body), int(action["value"]), body["user"]["id"], 1
+                uow, team_of(body), int(action["value"]), body["user"]["id"], 1
             )
         except Refusal as refusal:
             respond(**ephemeral(refusal_message(services, refusal.code, refusal.params)))
@@ -197,9 +178,11 @@ def register(app: App, services: Services) -> None:
                 complexity = values[f"complexity_{item_id}"]["value"]["selected_option"]["value"]
                 importance = state["value"]["selected_option"]["value"]
                 ratings.append((int(item_id), importance, complexity))
-        user, team = body["user"]["id"], _team(body)
+        user, team = body["user"]["id"], team_of(body)
         try:
-            retro_rating.submit_ratings(uow, chat, team, meta["retro_id"], user, ratings, now())
+            retro_rating.submit_ratings(
+                uow, chat, asked(body, admin=False), meta["retro_id"], ratings
+            )
             if meta["page"] >= _pages(view):
                 ack()
                 return

@@ -11,6 +11,7 @@ import pytest
 
 from bot.demo.standin.models import BOT_TOKEN
 from bot.demo.standin.server import FakeSlack
+from ceremonies.core.request import Actor, Request
 from ceremonies.daily import setup as daily_setup
 from storage.db import make_session_factory
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -110,7 +111,9 @@ def test_three_run_due_processes_at_once_prompt_everyone_exactly_once(
     for user in people:
         chat.add_user(user, "Europe/Berlin")
     chat.members["CTEAM"] = people
-    daily_setup.start_daily(uow_factory, chat, "T0001", "CTEAM", people[0], utc(2026, 11, 29))
+    daily_setup.start_daily(
+        uow_factory, chat, Request("T0001", "CTEAM", Actor(people[0]), utc(2026, 11, 29))
+    )
     engine.dispose()
     with FakeSlack() as slack:
         for user in people:
@@ -150,11 +153,10 @@ def test_export_a_retro_as_markdown_and_csv(tmp_path: Path) -> None:
     engine = fresh_engine("sqlite", tmp_path)
     uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
     chat = FakeChat()
-    retro_id = retro_flow.start_retro(
-        uow_factory, chat, "T1", "CRETRO", "U1", "Week 48", utc(2026, 11, 27)
-    )
+    asked = Request("T1", "CRETRO", Actor("U1"), utc(2026, 11, 27))
+    retro_id = retro_flow.start_retro(uow_factory, chat, asked, "Week 48")
     retro_flow.add_item(
-        uow_factory, chat, "T1", retro_id, None, "Less | meetings", "improve", utc(2026, 11, 27)
+        uow_factory, chat, asked, retro_id, "Less | meetings", "improve", anonymous=True
     )
     engine.dispose()
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}
@@ -185,7 +187,9 @@ def test_the_demo_refuses_a_database_with_a_real_workspace(tmp_path: Path) -> No
     chat = FakeChat()
     chat.add_user("U1", "Europe/Berlin")
     chat.members["CREAL"] = ["U1"]
-    daily_setup.start_daily(uow_factory, chat, "TREAL", "CREAL", "U1", utc(2026, 11, 20))
+    daily_setup.start_daily(
+        uow_factory, chat, Request("TREAL", "CREAL", Actor("U1"), utc(2026, 11, 20))
+    )
     engine.dispose()
     result = run_app(
         "demo", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}"}, cwd=tmp_path

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
+from ceremonies.core.request import Actor, Request, Written
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
 from ceremonies.daily.delivery import TickReport, claim_prompt, run_due
@@ -18,8 +19,12 @@ MONDAY_BERLIN = utc(2026, 11, 30, 9, 0)  # 10:00 in Berlin
 MONDAY_NEW_YORK = utc(2026, 11, 30, 15, 0)  # 10:00 in New York
 
 
+def by(user: str, now: datetime, channel: str = "CTEAM") -> Request:
+    return Request("T1", channel, Actor(user), now)
+
+
 def start(uow_factory: SqlUnitOfWorkFactory, chat: FakeChat) -> daily_setup.DailySettings:
-    return daily_setup.start_daily(uow_factory, chat, "T1", "CTEAM", "UBERLIN", SUNDAY)
+    return daily_setup.start_daily(uow_factory, chat, by("UBERLIN", SUNDAY))
 
 
 def prompts_to(chat: FakeChat, user: str) -> int:
@@ -117,11 +122,9 @@ def test_after_downtime_today_is_sent_late_and_yesterday_is_not(uow_factory, cha
 
 def test_no_prompt_on_weekend_skip_or_absence(uow_factory, chat):
     start(uow_factory, chat)
-    daily_setup.skip_today(uow_factory, "T1", "CTEAM", "UBERLIN", utc(2026, 11, 30, 7, 0))
+    daily_setup.skip_today(uow_factory, by("UBERLIN", utc(2026, 11, 30, 7, 0)))
     range_ = daily_setup.DateRange(date(2026, 11, 30), date(2026, 12, 1))
-    daily_setup.add_absence(
-        uow_factory, chat, "T1", "CTEAM", "UNEWYORK", "UNEWYORK", range_, SUNDAY
-    )
+    daily_setup.add_absence(uow_factory, chat, by("UNEWYORK", SUNDAY), "UNEWYORK", range_)
     for day in range(28, 31):  # Sat, Sun, Mon every hour
         for hour in range(24):
             run_due(uow_factory, chat, utc(2026, 11, day, hour, 30))
@@ -167,7 +170,10 @@ def test_edit_changes_the_stored_answer_and_the_thread(uow_factory, chat):
     run_due(uow_factory, chat, MONDAY_BERLIN)
     answer_all(uow_factory, chat, "UBERLIN", ["x", "y", "no"], MONDAY_BERLIN)
     assert daily_answers.take_edit(
-        uow_factory, chat, "T1", "UBERLIN", "m-UBERLIN-1", "fixed <!channel> bug", MONDAY_BERLIN
+        uow_factory,
+        chat,
+        by("UBERLIN", MONDAY_BERLIN, "DUBERLIN"),
+        Written("m-UBERLIN-1", "fixed <!channel> bug"),
     )
     (post,) = chat.to("CTEAM", "daily/answers")
     assert post.current.context["items"][1]["answer"] == "fixed <!channel> bug"
@@ -186,14 +192,14 @@ def test_fifty_thousand_characters_are_kept_whole(uow_factory, chat):
 def test_time_zone_change_moves_the_next_prompt(uow_factory, chat):
     start(uow_factory, chat)
     daily_setup.refresh_time_zone(uow_factory, "T1", "UBERLIN", "Asia/Kolkata", SUNDAY)
-    settings = daily_setup.show_settings(uow_factory, "T1", "CTEAM")
+    settings = daily_setup.show_settings(uow_factory, by("UBERLIN", SUNDAY))
     assert settings.next_prompts["UBERLIN"] == MONDAY_KOLKATA
 
 
 def answer_all(uow_factory, chat, user, texts, now):
     for index, text in enumerate(texts):
         daily_answers.take_dm_reply(
-            uow_factory, chat, "T1", user, "D" + user, f"m-{user}-{index}", text, now
+            uow_factory, chat, by(user, now, "D" + user), Written(f"m-{user}-{index}", text)
         )
 
 
@@ -212,7 +218,7 @@ def test_replies_processed_out_of_order_answer_in_the_order_written(uow_factory,
         ("1764493200.000200", "second"),
     ):
         daily_answers.take_dm_reply(
-            uow_factory, chat, "T1", "UBERLIN", "DUBERLIN", ts, text, MONDAY_BERLIN
+            uow_factory, chat, by("UBERLIN", MONDAY_BERLIN, "DUBERLIN"), Written(ts, text)
         )
     with uow_factory() as uow:
         prompt = uow.dailies.latest_prompt_sent_to("T1", "UBERLIN")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from ceremonies.core.request import Actor, Request
 from ceremonies.daily import setup as daily_setup
 from ceremonies.daily.delivery import run_due
 from storage.db import make_session_factory
@@ -46,7 +47,7 @@ def _check(folder: Path, gaps: list[int]) -> None:
     for user, zone in ZONES.items():
         chat.add_user(user, zone)
     chat.members["CTEAM"] = list(ZONES)
-    daily_setup.start_daily(uow_factory, chat, "T1", "CTEAM", "UUTC", START)
+    daily_setup.start_daily(uow_factory, chat, Request("T1", "CTEAM", Actor("UUTC"), START))
     ticks = _ticks(gaps)
     for now in ticks:
         run_due(uow_factory, chat, now)

@@ -10,11 +10,11 @@ import pytest
 
 from bot.export import as_csv, as_markdown
 from ceremonies.core.errors import Refusal
+from ceremonies.core.request import Actor, Request
 from ceremonies.retro import actions as retro_actions
 from ceremonies.retro import choice as retro_choice
 from ceremonies.retro import flow as retro_flow
 from ceremonies.retro import rating as retro_rating
-from ceremonies.retro.flow import Actor
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, utc
 
@@ -22,42 +22,53 @@ NOW = utc(2026, 11, 27, 14, 0)
 BOSS = Actor("UBERLIN")
 
 
+def by(user: str | Actor, now=NOW) -> Request:
+    """A request of `user` (or the facilitator BOSS) in the team channel."""
+    actor = user if isinstance(user, Actor) else Actor(user)
+    return Request("T1", "CTEAM", actor, now)
+
+
 def run_retro(
     uow_factory: SqlUnitOfWorkFactory, chat: FakeChat, title: str, texts: list[str]
 ) -> int:
-    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", title, NOW)
+    retro_id = retro_flow.start_retro(uow_factory, chat, by("UBERLIN"), title)
     for text in texts:
-        retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UNEWYORK", text, "improve", NOW)
+        retro_flow.add_item(uow_factory, chat, by("UNEWYORK"), retro_id, text, "improve")
     retro_flow.add_item(
-        uow_factory, chat, "T1", retro_id, None, "Secret worry", "improve", NOW, announce=True
+        uow_factory,
+        chat,
+        by("UNEWYORK"),
+        retro_id,
+        "Secret worry",
+        "improve",
+        anonymous=True,
+        announce=True,
     )
-    retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UKOLKATA", "Nice demo", "well", NOW)
-    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_flow.add_item(uow_factory, chat, by("UKOLKATA"), retro_id, "Nice demo", "well")
+    retro_rating.start_rating(uow_factory, chat, by(BOSS))
     with uow_factory() as uow:
         items = uow.retros.items(retro_id, "improve")
     for rater, base in (("UBERLIN", 1), ("UNEWYORK", 2), ("UKOLKATA", 3)):
         ratings = [(i.id, str((i.number + base) % 5 + 1), str(i.number % 5 + 1)) for i in items]
-        retro_rating.submit_ratings(uow_factory, chat, "T1", retro_id, rater, ratings, NOW)
-    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+        retro_rating.submit_ratings(uow_factory, chat, by(rater), retro_id, ratings)
+    retro_choice.pick(uow_factory, chat, by(BOSS))
     with uow_factory() as uow:
         count = len(uow.retros.actions(retro_id))
     for position in range(1, count + 1):
-        retro_choice.set_owner(uow_factory, chat, "T1", "CTEAM", BOSS, position, "UKOLKATA")
-    retro_choice.close(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+        retro_choice.set_owner(uow_factory, chat, by(BOSS), position, "UKOLKATA")
+    retro_choice.close(uow_factory, chat, by(BOSS))
     return retro_id
 
 
 def test_anonymous_items_keep_no_author_and_ratings_are_replaced(uow_factory, chat):
-    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "R", NOW)
-    outcome = retro_flow.add_item(uow_factory, chat, "T1", retro_id, None, "Psst", "improve", NOW)
-    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_id = retro_flow.start_retro(uow_factory, chat, by("UBERLIN"), "R")
+    outcome = retro_flow.add_item(
+        uow_factory, chat, by("UNEWYORK"), retro_id, "Psst", "improve", anonymous=True
+    )
+    retro_rating.start_rating(uow_factory, chat, by(BOSS))
     item_id = outcome.item.id
-    retro_rating.submit_ratings(
-        uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "5", "1")], NOW
-    )
-    retro_rating.submit_ratings(
-        uow_factory, chat, "T1", retro_id, "UNEWYORK", [(item_id, "2", "4")], NOW
-    )
+    retro_rating.submit_ratings(uow_factory, chat, by("UNEWYORK"), retro_id, [(item_id, "5", "1")])
+    retro_rating.submit_ratings(uow_factory, chat, by("UNEWYORK"), retro_id, [(item_id, "2", "4")])
     with uow_factory() as uow:
         (item,) = uow.retros.items(retro_id)
         assert item.author_id is None
@@ -86,22 +97,20 @@ def record_id(uow_factory) -> int:
 
 
 def test_close_is_refused_while_an_action_has_no_owner(uow_factory, chat):
-    retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "R", NOW)
+    retro_flow.start_retro(uow_factory, chat, by("UBERLIN"), "R")
     with uow_factory() as uow:
         retro_id = uow.retros.open_retro("T1", "CTEAM").id
-    retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", "A", "improve", NOW)
-    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+    retro_flow.add_item(uow_factory, chat, by("UBERLIN"), retro_id, "A", "improve")
+    retro_rating.start_rating(uow_factory, chat, by(BOSS))
     with uow_factory() as uow:
         item_id = uow.retros.items(retro_id)[0].id
-    retro_rating.submit_ratings(
-        uow_factory, chat, "T1", retro_id, "UBERLIN", [(item_id, "4", "2")], NOW
-    )
-    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    retro_rating.submit_ratings(uow_factory, chat, by("UBERLIN"), retro_id, [(item_id, "4", "2")])
+    retro_choice.pick(uow_factory, chat, by(BOSS))
     with pytest.raises(Refusal) as refused:
-        retro_choice.close(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+        retro_choice.close(uow_factory, chat, by(BOSS))
     assert refused.value.code == "retro_owner_missing"
     with pytest.raises(Refusal):
-        retro_choice.pick(uow_factory, chat, "T1", "CTEAM", Actor("UNEWYORK"), NOW)
+        retro_choice.pick(uow_factory, chat, by(Actor("UNEWYORK")))
     with uow_factory() as uow:
         assert uow.retros.retro(retro_id).phase == "choosing"
 
@@ -113,17 +122,15 @@ def test_backlog_carries_over_and_similar_items_are_pointed_out(uow_factory, cha
         "Sprint 1",
         ["Flaky CI tests", "Too many meetings", "Unclear tickets", "Slow code review"],
     )
-    second = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", "Sprint 2", NOW)
+    second = retro_flow.start_retro(uow_factory, chat, by("UBERLIN"), "Sprint 2")
     review = chat.to("CTEAM", "retro/review")[-1].message.context
     assert review["previous_title"] == "Sprint 1" and len(review["actions"]) == 3
     assert review["backlog"], "unchosen items wait in the backlog"
     assert all(b["importance"] is not None for b in review["backlog"]), "with their scores"
-    carried = retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW)
+    carried = retro_flow.carry_backlog(uow_factory, chat, by(BOSS), second)
     assert carried == len(review["backlog"])
-    assert retro_flow.carry_backlog(uow_factory, chat, "T1", second, BOSS, NOW) == 0
-    retro_flow.add_item(
-        uow_factory, chat, "T1", second, "UBERLIN", "CI tests are flaky", "improve", NOW
-    )
+    assert retro_flow.carry_backlog(uow_factory, chat, by(BOSS), second) == 0
+    retro_flow.add_item(uow_factory, chat, by("UBERLIN"), second, "CI tests are flaky", "improve")
     (similar,) = chat.to("CTEAM", "retro/similar")
     assert similar.message.context["earlier_text"] == "Flaky CI tests"
 
@@ -131,7 +138,7 @@ def test_backlog_carries_over_and_similar_items_are_pointed_out(uow_factory, cha
 def test_late_items_are_kept_for_the_backlog(uow_factory, chat):
     retro_id = run_retro(uow_factory, chat, "Sprint 1", ["One", "Two"])
     outcome = retro_flow.add_item(
-        uow_factory, chat, "T1", retro_id, "UBERLIN", "Afterthought", "well", NOW
+        uow_factory, chat, by("UBERLIN"), retro_id, "Afterthought", "well"
     )
     assert outcome.kept_for_later
     with uow_factory() as uow:
@@ -155,10 +162,8 @@ def test_revisit_dms_go_out_once_even_from_concurrent_ticks(uow_factory, chat):
     assert len(chat.to("DUKOLKATA", "retro/revisit")) == 3  # one per action, no repeats
     action_id = chat.to("DUKOLKATA", "retro/revisit")[0].message.context["id"]
     with pytest.raises(Refusal):
-        retro_actions.report(uow_factory, "T1", "UBERLIN", action_id, status="done", now=NOW)
-    done = retro_actions.report(
-        uow_factory, "T1", "UKOLKATA", action_id, status="done", helped="yes", now=NOW
-    )
+        retro_actions.report(uow_factory, by("UBERLIN"), action_id, status="done")
+    done = retro_actions.report(uow_factory, by("UKOLKATA"), action_id, status="done", helped="yes")
     assert (done["status"], done["helped"]) == ("done", "yes")
 
 
@@ -166,7 +171,7 @@ def test_controls_of_an_earlier_retro_change_nothing_now(uow_factory, chat):
     old = run_retro(uow_factory, chat, "Old", ["One", "Two", "Three"])
     new = run_retro_until_pick(uow_factory, chat, "New", ["Four", "Five", "Six"])
     with pytest.raises(Refusal) as refused:
-        retro_choice.drop_action(uow_factory, chat, "T1", "CTEAM", BOSS, 1, NOW, retro_id=old)
+        retro_choice.drop_action(uow_factory, chat, by(BOSS), 1, retro_id=old)
     assert refused.value.code == "retro_stale"
     with uow_factory() as uow:
         assert len(uow.retros.actions(new)) == 3
@@ -183,20 +188,14 @@ def test_revisits_wait_for_ten_in_the_owners_time_zone(uow_factory, chat):
 
 
 def run_retro_until_pick(uow_factory, chat, title, texts) -> int:
-    retro_id = retro_flow.start_retro(uow_factory, chat, "T1", "CTEAM", "UBERLIN", title, NOW)
+    retro_id = retro_flow.start_retro(uow_factory, chat, by("UBERLIN"), title)
     for text in texts:
-        retro_flow.add_item(uow_factory, chat, "T1", retro_id, "UBERLIN", text, "improve", NOW)
-    retro_rating.start_rating(uow_factory, chat, "T1", "CTEAM", BOSS)
+        retro_flow.add_item(uow_factory, chat, by("UBERLIN"), retro_id, text, "improve")
+    retro_rating.start_rating(uow_factory, chat, by(BOSS))
     with uow_factory() as uow:
         items = uow.retros.items(retro_id)
     retro_rating.submit_ratings(
-        uow_factory,
-        chat,
-        "T1",
-        retro_id,
-        "UBERLIN",
-        [(i.id, str(i.number), "2") for i in items],
-        NOW,
+        uow_factory, chat, by("UBERLIN"), retro_id, [(i.id, str(i.number), "2") for i in items]
     )
-    retro_choice.pick(uow_factory, chat, "T1", "CTEAM", BOSS, NOW)
+    retro_choice.pick(uow_factory, chat, by(BOSS))
     return retro_id
