@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bot.demo.standin.harness import Bot
-from tests.e2e.test_daily_e2e import (
+from tests.e2e.daily.test_daily import (
     MONDAY_BERLIN,
     bot_dms,
     command,
