@@ -1,21 +1,21 @@
-"""When a daily-standup participant is prompted.
+"""The people-and-time model every ceremony shares: wall-clock instants, working days, people.
 
-Pure rules: no Slack, no database. Everything here is evaluated for every
-participant on every scheduler tick, so the hot paths avoid allocation-heavy
-work (holiday calendars are cached per country and year, zones are cached by
-``zoneinfo`` itself).
+Pure rules: no Slack, no database. A daily's prompt, an on-call handoff and a weekly
+report's delivery are all "this local time, on these days, for this person (or zone)", so
+they are computed here in terms of instants and local times only. The hot paths avoid
+allocation-heavy work (holiday calendars are cached per country and year, zones are cached
+by ``zoneinfo`` itself) because a tick evaluates them for every participant.
 
-Wall-clock semantics, for a participant whose prompt time is ``at``:
+Wall-clock semantics, for a local time ``at`` on a local date in zone ``tz``:
 
-* ``at`` exists once on a day: the prompt fires at that local time.
-* ``at`` falls in a DST gap (the clocks skip over it): the prompt fires at the
-  instant the clocks skip to, plus however far ``at`` lies into the gap. E.g.
-  02:30 in Europe/Berlin on the spring-forward Sunday fires at 03:30 CEST
-  (01:30 UTC). This is what ``zoneinfo`` gives for ``fold=0``; it is always
-  after the last valid minute before the gap and is exactly one instant, so
-  the participant is still prompted exactly once that day.
-* ``at`` occurs twice (DST fall-back): the first occurrence wins, so nobody is
-  prompted an hour "late" or twice.
+* ``at`` exists once on that day: it happens at that local time, whatever the offset.
+* ``at`` falls in a DST gap (the clocks skip over it): it happens at the instant the
+  clocks skip to, plus however far ``at`` lies into the gap. E.g. 02:30 in Europe/Berlin
+  on the spring-forward Sunday is 03:30 CEST (01:30 UTC) — the first instant after the
+  last valid minute before the gap, and exactly one instant, so a daily event still
+  happens exactly once that day. This is what ``zoneinfo`` gives for ``fold=0``.
+* ``at`` occurs twice (DST fall-back): the first occurrence wins, so nothing happens an
+  hour "late" or twice.
 """
 
 from __future__ import annotations
@@ -31,17 +31,19 @@ __all__ = [
     "MAX_SEARCH_DAYS",
     "DateRange",
     "Occurrence",
+    "Person",
     "WorkSchedule",
     "is_working_day",
     "local_date",
     "next_occurrence",
-    "prompt_at",
+    "occurrence_at",
     "public_holidays",
     "supported_countries",
+    "wall_clock_instant",
 ]
 
 # Two years (plus leap days) covers sabbaticals and parental leave; beyond that
-# a participant with no working day is effectively paused and we say so (None)
+# a person with no working day is effectively paused and we say so (None)
 # instead of looping forever.
 MAX_SEARCH_DAYS = 2 * 366
 
@@ -77,8 +79,31 @@ class DateRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """What the calendar knows of a person: their zone, their country's holidays, absences.
+
+    ``tz`` is an IANA zone name, ``country`` (ISO 3166 alpha-2) makes that country's
+    national public holidays days off, ``absences`` are inclusive local-date ranges.
+    """
+
+    tz: str
+    country: str | None = None
+    absences: tuple[DateRange, ...] = ()
+
+    def is_holiday(self, day: date) -> bool:
+        return _is_holiday(self.country, day)
+
+    def is_away(self, day: date) -> bool:
+        return _is_away(self.absences, day)
+
+    def is_available(self, day: date) -> bool:
+        """Neither a public holiday of their country nor inside one of their absences."""
+        return not self.is_holiday(day) and not self.is_away(day)
+
+
+@dataclass(frozen=True, slots=True)
 class WorkSchedule:
-    """A participant's working pattern for the daily.
+    """A local time on a person's working days: e.g. a daily's prompt for one participant.
 
     ``tz`` is an IANA zone name, ``at`` a naive local wall-clock time,
     ``weekdays`` uses Monday=0 … Sunday=6, ``country`` (ISO 3166 alpha-2)
@@ -90,6 +115,10 @@ class WorkSchedule:
     weekdays: frozenset[int]
     country: str | None = None
     absences: tuple[DateRange, ...] = ()
+
+    @property
+    def person(self) -> Person:
+        return Person(self.tz, self.country, self.absences)
 
     def __post_init__(self) -> None:
         # Validate at construction so a bad row fails loudly where it is
@@ -115,7 +144,7 @@ class WorkSchedule:
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
-    """One prompt: the participant's local date and the aware UTC instant."""
+    """One occurrence of a schedule: the person's local date and the aware UTC instant."""
 
     local_date: date
     at: datetime
@@ -143,22 +172,27 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
 
 
 def is_working_day(schedule: WorkSchedule, day: date) -> bool:
-    """Whether ``day`` (a local calendar date) is a day the participant is prompted."""
+    """Whether ``day`` (a local calendar date) is one of the schedule's days for its person."""
     # Cheapest checks first: most rejections are weekends.
     if day.weekday() not in schedule.weekdays:
         return False
-    if schedule.country is not None and day in public_holidays(schedule.country, day.year):
-        return False
-    return not any(r.start <= day <= r.end for r in schedule.absences)
+    return not _is_holiday(schedule.country, day) and not _is_away(schedule.absences, day)
 
 
-def prompt_at(schedule: WorkSchedule, day: date) -> datetime:
-    """The aware UTC instant of ``schedule.at`` on local date ``day``.
+def _is_holiday(country: str | None, day: date) -> bool:
+    return country is not None and day in public_holidays(country, day.year)
+
+
+def _is_away(absences: tuple[DateRange, ...], day: date) -> bool:
+    return any(r.start <= day <= r.end for r in absences)
+
+
+def wall_clock_instant(tz: str, day: date, at: time) -> datetime:
+    """The aware UTC instant of local time ``at`` on local date ``day`` in zone ``tz``.
 
     Gap times move forward by the gap's length, ambiguous times take their
     first occurrence (see the module docstring).
     """
-    at = schedule.at
     # Built field by field rather than via datetime.combine so that a
     # ``fold=1`` on the stored time cannot select the second occurrence.
     local = datetime(
@@ -169,9 +203,14 @@ def prompt_at(schedule: WorkSchedule, day: date) -> datetime:
         at.minute,
         at.second,
         at.microsecond,
-        tzinfo=ZoneInfo(schedule.tz),
+        tzinfo=ZoneInfo(tz),
     )
     return local.astimezone(UTC)
+
+
+def occurrence_at(schedule: WorkSchedule, day: date) -> datetime:
+    """The aware UTC instant of ``schedule.at`` on local date ``day``."""
+    return wall_clock_instant(schedule.tz, day, schedule.at)
 
 
 def local_date(tz: str, instant: datetime) -> date:
@@ -186,17 +225,17 @@ def next_occurrence(
     not_before: datetime,
     after_date: date | None = None,
 ) -> Occurrence | None:
-    """The first working day whose prompt is at or after ``not_before``.
+    """The first working day whose occurrence is at or after ``not_before``.
 
     ``after_date`` (a local date, typically the previous occurrence's) makes
     the search start strictly after it, which is what guarantees a single
-    prompt per day even when the wall time repeats or a tick runs late.
+    occurrence per day even when the wall time repeats or a tick runs late.
     Returns None when no working day exists within :data:`MAX_SEARCH_DAYS`.
     """
     if not_before.utcoffset() is None:
         raise ValueError("not_before must be timezone-aware")
     not_before_utc = not_before.astimezone(UTC)
-    # A prompt on local day d happens while it is day d locally, so no day
+    # An occurrence on local day d happens while it is day d locally, so no day
     # before not_before's own local date can qualify. One extra day back is a
     # cheap guard for gap times that get pushed across midnight.
     day = local_date(schedule.tz, not_before_utc) - _ONE_DAY
@@ -204,7 +243,7 @@ def next_occurrence(
         day = after_date + _ONE_DAY
     for _ in range(MAX_SEARCH_DAYS):
         if is_working_day(schedule, day):
-            at = prompt_at(schedule, day)
+            at = occurrence_at(schedule, day)
             if at >= not_before_utc:
                 return Occurrence(local_date=day, at=at)
         day += _ONE_DAY

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from ceremonies.core.ports import AbsenceRow
-from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, prompt_at
+from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, occurrence_at
 from ceremonies.daily.ports import DailyRow, ParticipantRow
 
 DEFAULT_QUESTIONS = ("What did you do yesterday?", "What will you do today?", "Any blockers?")
@@ -67,5 +67,5 @@ def close_time(
     for participant in participants:
         schedule = schedule_for(daily, participant, absences)
         if is_working_day(schedule, target):
-            latest = max(latest, prompt_at(schedule, target))
+            latest = max(latest, occurrence_at(schedule, target))
     return latest + timedelta(minutes=daily.close_after_minutes)

@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
 from ceremonies.core.request import Request
+from ceremonies.core.time_model import wall_clock_instant
 from ceremonies.retro.choice import choice_context
 from ceremonies.retro.flow import CLOSED, WELL
 from ceremonies.retro.ports import ActionRow, RetroUnitOfWork, RetroUnitOfWorkFactory
@@ -98,7 +98,7 @@ def send_revisits(uow_factory: RetroUnitOfWorkFactory, chat: Chat, now: datetime
     due = []
     for action_id, team_id, owner_id, revisit_on in candidates:
         tz = chat.profile(team_id, owner_id).tz
-        if now >= datetime.combine(revisit_on, REVISIT_TIME, ZoneInfo(tz)):
+        if now >= wall_clock_instant(tz, revisit_on, REVISIT_TIME):
             due.append(action_id)
     to_send = []
     with uow_factory() as uow:

@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from ceremonies.core.time_model import (
     DateRange,
     Occurrence,
+    Person,
     WorkSchedule,
     is_working_day,
     local_date,
     next_occurrence,
-    prompt_at,
+    occurrence_at,
+    wall_clock_instant,
 )
 
 ZONES = (
@@ -88,7 +90,7 @@ def daily(
     ],
 )
 def test_prompt_at_follows_the_local_offset(tz: str, day: date, expected: datetime) -> None:
-    got = prompt_at(daily(tz), day)
+    got = occurrence_at(daily(tz), day)
     assert got == expected
     assert got.tzinfo is UTC
     assert local_date(tz, got) == day
@@ -110,7 +112,7 @@ def test_gap_time_fires_once_shifted_by_the_gap(
     tz: str, day: date, at: time, expected: datetime, last_valid_minute: time
 ) -> None:
     zone = ZoneInfo(tz)
-    got = prompt_at(daily(tz, at), day)
+    got = occurrence_at(daily(tz, at), day)
     assert got == expected
     previous = datetime.combine(day, last_valid_minute, tzinfo=zone).astimezone(UTC)
     assert got > previous
@@ -150,7 +152,7 @@ def test_ambiguous_time_takes_first_occurrence_only(
     # A stored fold=1 must not select the later occurrence either.
     for stored in (at, at.replace(fold=1)):
         sched = daily(tz, stored)
-        assert prompt_at(sched, day) == first
+        assert occurrence_at(sched, day) == first
         occ = next_occurrence(sched, first - timedelta(hours=3))
         assert occ == Occurrence(day, first)
         # After the first has fired, the repeated wall time does not fire again.
@@ -364,7 +366,7 @@ def test_any_prompt_time_gives_one_increasing_instant_per_working_day(
     assert all(a < b for a, b in pairwise(instants))
     for occ in occurrences:
         assert local_date(sched.tz, occ.at) == occ.local_date
-        assert occ.at == prompt_at(sched, occ.local_date)
+        assert occ.at == occurrence_at(sched, occ.local_date)
         if is_transition_day(zone, occ.local_date):
             check_against_brute_force(occ, sched.at, zone)
         else:
@@ -393,7 +395,7 @@ def due_dates(sched: WorkSchedule, ticks: list[datetime]) -> list[date]:
     for d in expected_working_days(sched):
         # Local dates only grow with time, so the earliest tick at/after the
         # prompt is on day d iff any such tick is.
-        i = bisect_left(ticks, prompt_at(sched, d))
+        i = bisect_left(ticks, occurrence_at(sched, d))
         if i < len(ticks) and local_date(sched.tz, ticks[i]) == d:
             due.append(d)
     return due
@@ -443,3 +445,20 @@ def test_tick_frequency_does_not_change_which_days_fire(
         tick += MINUTE * rng.randint(1, max_gap_minutes)
         ticks.append(tick)
     assert simulate(sched, ticks) == expected_working_days(sched)
+
+
+def test_a_person_is_unavailable_on_their_holidays_and_absences() -> None:
+    maria = Person("Europe/Berlin", "DE", (DateRange(date(2026, 12, 21), date(2026, 12, 23)),))
+    assert maria.is_holiday(date(2026, 12, 25)) and not maria.is_away(date(2026, 12, 25))
+    assert maria.is_away(date(2026, 12, 22)) and not maria.is_holiday(date(2026, 12, 22))
+    assert not maria.is_available(date(2026, 12, 25))
+    assert maria.is_available(date(2026, 12, 28))
+    assert Person("UTC").is_available(date(2026, 12, 25))  # no country, no holidays
+
+
+def test_wall_clock_instants_take_the_first_instant_after_a_gap_and_the_first_of_two() -> None:
+    # Europe/Berlin springs forward 02:00 -> 03:00 on 29 March 2026 and falls back on 25 Oct.
+    gap = wall_clock_instant("Europe/Berlin", date(2026, 3, 29), time(2, 30))
+    assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    twice = wall_clock_instant("Europe/Berlin", date(2026, 10, 25), time(2, 30))
+    assert twice == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST, the first
