@@ -6,7 +6,7 @@ HTTP endpoint with correctly signed requests.
 """
 
 from bot.demo.standin.contracts import check_call, inspect_call, method_spec
-from bot.demo.standin.driver import CommandResult, Response, SlackDriver, sign
+from bot.demo.standin.driver import CommandResult, SlackDriver, sign
 from bot.demo.standin.inspection import Call
 from bot.demo.standin.models import (
     APP_ID,
@@ -14,6 +14,7 @@ from bot.demo.standin.models import (
     BOT_TOKEN,
     BOT_USER_ID,
     TEAM_ID,
+    Response,
 )
 from bot.demo.standin.ratelimit import RateLimitConfig, RateLimiter
 from bot.demo.standin.server import FakeSlack

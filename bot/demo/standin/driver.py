@@ -15,12 +15,12 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from bot.demo.standin.interactive import InteractiveMixin
-from bot.demo.standin.models import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, Channel
+from bot.demo.standin.models import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, Channel, Response
 from bot.demo.standin.payloads import VERIFICATION_TOKEN, event_callback
 from bot.demo.standin.server import FakeSlack
 
@@ -31,27 +31,6 @@ def sign(signing_secret: str, timestamp: str, body: bytes) -> str:
     """Slack's v0 request signature: ``v0=`` + hex HMAC-SHA256 of ``v0:{ts}:{body}``."""
     base = b"v0:" + timestamp.encode() + b":" + body
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class Response:
-    """The app's HTTP answer to one request from "Slack"."""
-
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    elapsed: float = 0.0
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8")) if self.body.strip() else None
 
 
 @dataclass

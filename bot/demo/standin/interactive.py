@@ -10,6 +10,7 @@ from bot.demo.standin.models import (
     CHOICE_ELEMENTS,
     SELECT_ELEMENTS,
     TEXT_INPUT_ELEMENTS,
+    Response,
     ViewRecord,
 )
 from bot.demo.standin.payloads import (
@@ -26,7 +27,6 @@ from bot.demo.standin.render import text_of
 from bot.demo.standin.view_acks import apply_view_ack
 
 if TYPE_CHECKING:
-    from bot.demo.standin.driver import Response
     from bot.demo.standin.server import FakeSlack
     from bot.demo.standin.state import Workspace
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.demo.standin.driver import Response, SlackDriver
+from bot.demo.standin.driver import SlackDriver
+from bot.demo.standin.models import Response
 from bot.demo.standin.server import FakeSlack
 from bot.demo.standin.socket_envelopes import Ack, Envelope
 from bot.demo.standin.socket_mode import SocketModeServer
