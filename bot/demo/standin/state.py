@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.demo.standin.models import (
-    APP_ID,
     BOT_ID,
     BOT_NAME,
     BOT_USER_ID,
@@ -31,6 +30,7 @@ from bot.demo.standin.models import (
     User,
     ViewRecord,
 )
+from bot.demo.standin.state_views import WorkspaceViews
 
 TRIGGER_TTL = 3.0
 RESPONSE_URL_TTL = 30 * 60.0
@@ -48,7 +48,7 @@ def _short_id(n: int) -> str:
             return out.rjust(8, "0")
 
 
-class Workspace:
+class Workspace(WorkspaceViews):
     """One Slack workspace (team ``T0001``) with the bot user ``UBOT``."""
 
     def __init__(self) -> None:
@@ -329,70 +329,6 @@ class Workspace:
             rec = ResponseUrl(token, user_id, channel_id, time.time(), message_ts, ephemeral_id)
             self.response_urls[token] = rec
             return rec
-
-    # ---- views -----------------------------------------------------------------------------
-    def build_view(
-        self,
-        spec: dict[str, Any],
-        *,
-        view_id: str,
-        root_id: str | None = None,
-        previous_id: str | None = None,
-    ) -> dict[str, Any]:
-        """The server-side view object Slack returns for a submitted view definition."""
-        view: dict[str, Any] = {
-            "id": view_id,
-            "team_id": TEAM_ID,
-            "type": spec.get("type"),
-            "blocks": self.normalize_blocks(spec.get("blocks") or []),
-            "private_metadata": spec.get("private_metadata", ""),
-            "callback_id": spec.get("callback_id", ""),
-            "state": {"values": {}},
-            "hash": f"{int(time.time())}.{secrets.token_urlsafe(6)}",
-            "title": spec.get("title"),
-            "clear_on_close": bool(spec.get("clear_on_close", False)),
-            "notify_on_close": bool(spec.get("notify_on_close", False)),
-            "close": spec.get("close"),
-            "submit": spec.get("submit"),
-            "previous_view_id": previous_id,
-            "root_view_id": root_id or view_id,
-            "app_id": APP_ID,
-            "external_id": spec.get("external_id", ""),
-            "app_installed_team_id": TEAM_ID,
-            "bot_id": BOT_ID,
-        }
-        if spec.get("type") == "home":
-            for key in ("title", "close", "submit", "clear_on_close", "notify_on_close"):
-                view.pop(key)
-        return view
-
-    def log_view(
-        self, user_id: str, action: str, view: dict[str, Any], seq: int | None = None
-    ) -> None:
-        with self.lock:
-            entry = (seq or self.next_seq(), user_id, action, copy.deepcopy(view))
-            self.view_log.append(entry)
-            self.view_log.sort(key=lambda e: e[0])
-
-    def view_by_external_id(self, external_id: str) -> ViewRecord | None:
-        with self.lock:
-            pool = list(self.views.values()) + list(self.homes.values())
-            return next(
-                (v for v in pool if v.view.get("external_id") == external_id and not v.closed), None
-            )
-
-    def open_stack(self, user_id: str) -> list[ViewRecord]:
-        with self.lock:
-            return [self.views[v] for v in self.view_stacks.get(user_id, [])]
-
-    def close_top(self, user_id: str, *, clear: bool = False, seq: int | None = None) -> None:
-        with self.lock:
-            stack = self.view_stacks.get(user_id, [])
-            popped = stack[:] if clear else stack[-1:]
-            for vid in reversed(popped):
-                self.views[vid].closed = True
-                stack.remove(vid)
-                self.log_view(user_id, "closed", self.views[vid].view, seq)
 
     # ---- users acting (driver side) --------------------------------------------------------
     def user_post(
