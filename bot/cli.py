@@ -22,7 +22,7 @@ def _instant(text: str) -> datetime:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python app.py",
+        prog="python app.py" if sys.argv[0].endswith("app.py") else "ceremony-bot",
         description="ceremony-bot: dailies, retrospectives, weekly reports and on-call in Slack.",
     )
     commands = parser.add_subparsers(dest="command", metavar="command")
