@@ -16,7 +16,7 @@ def as_markdown(record: RetroRecord) -> str:
     env = make_environment()
     env.filters["plain"] = unescape
     env.filters["table_cell"] = lambda text: " ".join(text.split()).replace("|", "\\|")
-    return env.get_template("exports/retro.md.j2").render(record=record, names={}).strip() + "\n"
+    return env.get_template("retro/export.md.j2").render(record=record, names={}).strip() + "\n"
 
 
 def as_csv(record: RetroRecord) -> str:

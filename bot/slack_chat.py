@@ -157,7 +157,8 @@ class SlackChat:
                 thread_ts=thread_ts,
                 content=png,
                 filename=f"{chart}.png",
-                title=self.renderer.text(f"charts/{chart}_title", **data),
+                # "retro_matrix" is titled by templates/retro/matrix_chart_title.txt.j2.
+                title=self.renderer.text(chart.replace("_", "/", 1) + "_chart_title", **data),
             )
         except (SlackApiError, SlackClientError) as error:
             raise DeliveryError(f"files upload: {error}", permanent=False) from error
