@@ -108,3 +108,15 @@ class FixedClock:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def team_chat() -> FakeChat:
+    """Three people in three zones, a bot and a deactivated user, all in #team (CTEAM)."""
+    chat = FakeChat()
+    chat.add_user("UBERLIN", "Europe/Berlin")
+    chat.add_user("UNEWYORK", "America/New_York")
+    chat.add_user("UKOLKATA", "Asia/Kolkata")
+    chat.add_user("UBOT", is_bot=True)
+    chat.add_user("UGONE", deleted=True)
+    chat.members["CTEAM"] = ["UBERLIN", "UNEWYORK", "UKOLKATA", "UBOT", "UGONE"]
+    return chat

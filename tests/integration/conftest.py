@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from storage.db import make_session_factory
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.db import BACKENDS, fresh_engine
-from tests.fakes import FakeChat
+from tests.fakes import FakeChat, team_chat
 
 
 @pytest.fixture(params=BACKENDS)
@@ -26,11 +26,4 @@ def uow_factory(engine: Engine) -> SqlUnitOfWorkFactory:
 
 @pytest.fixture
 def chat() -> FakeChat:
-    chat = FakeChat()
-    chat.add_user("UBERLIN", "Europe/Berlin")
-    chat.add_user("UNEWYORK", "America/New_York")
-    chat.add_user("UKOLKATA", "Asia/Kolkata")
-    chat.add_user("UBOT", is_bot=True)
-    chat.add_user("UGONE", deleted=True)
-    chat.members["CTEAM"] = ["UBERLIN", "UNEWYORK", "UKOLKATA", "UBOT", "UGONE"]
-    return chat
+    return team_chat()
