@@ -270,7 +270,7 @@ def set_owner(
         raise Refusal("not_a_person", user_id=owner_id)
     with uow_factory() as uow:
         retro = _choosing_retro(uow, request, retro_id)
-        uow.retros.actions(retro.id)[position - 1].owner_id = owner_id
+        _action_at(uow, retro, position).owner_id = owner_id  # dropped meanwhile: refused
         uow.commit()
         retro_id = retro.id
     publish_choice(uow_factory, chat, retro_id)
