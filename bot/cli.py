@@ -77,14 +77,16 @@ def _migrate() -> int:
 
 
 def _run_due(now: datetime | None) -> int:
-    from bot.due import run_all_due
+    from bot.due import jobs_with_replay, run_all_due
+    from bot.slack_app import build_app
 
     settings = load_settings("slack_bot_token")
     _logging(settings.log_level)
     runtime = _runtime_or_exit(settings)
-    done = run_all_due(
-        runtime.services.uow_factory, runtime.services.chat, now or runtime.services.clock.now()
-    )
+    services = runtime.services
+    jobs = jobs_with_replay(build_app(runtime), runtime.inbox)
+    done = run_all_due(services.uow_factory, services.chat, now or services.clock.now(), jobs)
+    runtime.shutdown()  # replayed requests finish their work before the process ends
     for line in done.lines():
         print(line)
     return 0
@@ -129,6 +131,7 @@ def _runtime_or_exit(settings):  # type: ignore[no-untyped-def]
 
 
 def _serve() -> int:
+    from bot.due import jobs_with_replay
     from bot.scheduler import start_scheduler
     from bot.server import HttpServer, make_wsgi_app
     from bot.slack_app import build_app
@@ -140,7 +143,7 @@ def _serve() -> int:
     runtime = _runtime_or_exit(settings)
     app = build_app(runtime)
     if settings.scheduler_enabled:
-        start_scheduler(runtime.services)
+        start_scheduler(runtime.services, jobs_with_replay(app, runtime.inbox))
     if settings.slack_app_token:
         from slack_sdk.errors import SlackApiError
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slack_bolt import App
+
+from bot.inbox import Inbox
 from ceremonies.core.due import DueJob, DueReport
 from ceremonies.core.ports import Chat, UnitOfWorkFactory
 from ceremonies.daily import due as daily_due
@@ -18,6 +21,12 @@ from ceremonies.retro import due as retro_due
 log = logging.getLogger(__name__)
 
 JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB)
+
+
+def jobs_with_replay(app: App, inbox: Inbox) -> tuple[DueJob, ...]:
+    """Every ceremony's job, after the inbox replays what a crash left unfinished (so a
+    replayed answer is in before the day closes)."""
+    return (inbox.replay_job(app), *JOBS)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine, text
 
 from bot.ack_first import AckFirst
+from bot.inbox import Inbox, current_ticket
 from bot.rendering import Renderer
 from bot.services import Services
 from bot.settings import Settings
@@ -38,7 +40,20 @@ class ListenerExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._count_lock:
             self._running += 1
-        future = super().submit(fn, *args, **kwargs)
+        # The request's inbox ticket (a context variable) goes along, and waits for this.
+        ticket = current_ticket()
+        if ticket is not None:
+            ticket.hold()
+        context = contextvars.copy_context()
+
+        def run() -> Any:
+            try:
+                return context.run(fn, *args, **kwargs)
+            finally:
+                if ticket is not None:
+                    ticket.release()
+
+        future = super().submit(run)
         future.add_done_callback(self._finished)
         return future
 
@@ -80,6 +95,7 @@ class Runtime:
     listener_executor: ListenerExecutor
     work_executor: ListenerExecutor
     gate: AckFirst
+    inbox: Inbox
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -115,10 +131,12 @@ def build_runtime(
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")
     gate = AckFirst()
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    the_clock = clock or SystemClock()
     services = Services(
-        uow_factory=SqlUnitOfWorkFactory(make_session_factory(engine)),
+        uow_factory=uow_factory,
         chat=chat,
-        clock=clock or SystemClock(),  # type: ignore[arg-type]
+        clock=the_clock,  # type: ignore[arg-type]
         renderer=renderer,
         default_tz=settings.default_timezone,
         defer=lambda work: work_executor.submit(gate.after_acks(work)),
@@ -133,4 +151,5 @@ def build_runtime(
         listener_executor=ListenerExecutor(32),
         work_executor=work_executor,
         gate=gate,
+        inbox=Inbox(uow_factory, the_clock),  # type: ignore[arg-type]
     )

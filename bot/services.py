@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.inbox import current_failed
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from handlers.kit import Renderer
 
@@ -34,7 +35,12 @@ class Services:
         def logged() -> None:
             try:
                 work()
-            except Exception:
-                log.exception("work after the ack failed")
+            except Exception as error:
+                self.failed(error)
 
         self.defer(logged)
+
+    def failed(self, error: Exception) -> None:
+        """Work for a request failed: logged, and its inbox row is left for a later retry."""
+        log.error("work after the ack failed", exc_info=error)
+        current_failed(error)

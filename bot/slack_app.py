@@ -1,4 +1,4 @@
-"""The Bolt app: request signing, routing, retried-event deduplication, every listener."""
+"""The Bolt app: request signing, the inbox (stored before the ack), routing, every listener."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
+from bot.inbox import DurableApp, current_failed, replay_gone_trigger
 from bot.runtime import Runtime
 from handlers import register_listeners
-from handlers.kit import Services
 
 log = logging.getLogger(__name__)
 
 
 def build_app(runtime: Runtime) -> App:
     settings = runtime.settings
-    app = App(
+    app = DurableApp(
         client=runtime.client,
         signing_secret=settings.slack_signing_secret or "",
         # Our handlers ack first and keep working after; the default.
@@ -27,7 +27,8 @@ def build_app(runtime: Runtime) -> App:
         listener_executor=runtime.listener_executor,
     )
     services = runtime.services
-    app.use(_skip_retried_events(services))
+    # After Bolt's own signature check: only genuine requests are stored, each before its ack.
+    app.use(runtime.inbox.middleware)
     register_listeners(app, services)
 
     @app.error
@@ -35,22 +36,11 @@ def build_app(runtime: Runtime) -> App:
         if isinstance(error, BoltUnhandledRequestError):
             # Unknown actions or events: acknowledged, so Slack does not retry them.
             return BoltResponse(status=200, body="")
+        if replay_gone_trigger(error):
+            log.info("a replayed request only opened a modal; its trigger is gone")
+            return BoltResponse(status=200, body="")
         log.error("unhandled error for %s", body.get("type"), exc_info=error)
+        current_failed(error)
         return BoltResponse(status=500, body="")
 
     return app
-
-
-def _skip_retried_events(services: Services):  # type: ignore[no-untyped-def]
-    def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
-        event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id:
-            with services.uow_factory() as uow:
-                first = uow.events.remember(body.get("team_id", ""), event_id, services.clock.now())
-                uow.commit()
-            if not first:
-                return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return middleware

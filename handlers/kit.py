@@ -60,6 +60,10 @@ class Services(Protocol):
         """Runs `work` after the ack; an error is logged, never shown as a trace."""
         ...
 
+    def failed(self, error: Exception) -> None:
+        """Work for a request failed unexpectedly: logged, and the request is tried again."""
+        ...
+
 
 class SlashCommand(BaseModel):
     """The fields of a slash command every ceremony reads."""
@@ -131,8 +135,8 @@ def guarded(
         payload = ephemeral(refusal_message(services, refusal.code, refusal.params))
     except InvalidInput as error:
         payload = ephemeral(invalid_message(services, error))
-    except Exception:
-        log.exception("handler failed")
+    except Exception as error:
+        services.failed(error)
         payload = ephemeral(oops_message(services))
     if payload:
         reply(**payload)

@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.daily.store import SqlDailyStore
-from storage.events import SqlEventLedger
+from storage.inbox import SqlInbox
 from storage.people import SqlPeopleStore
 from storage.retro.store import SqlRetroStore
 
@@ -20,7 +20,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self.people = SqlPeopleStore(self.session)
-        self.events = SqlEventLedger(self.session)
+        self.inbox = SqlInbox(self.session)
         self.dailies = SqlDailyStore(self.session)
         self.retros = SqlRetroStore(self.session)
         return self

@@ -100,19 +100,38 @@ class PeopleStore(Protocol):
     def add_absence(self, **fields: Any) -> AbsenceRow: ...
 
 
-class EventLedger(Protocol):
-    """Slack's event ids already taken, so a retried delivery is not processed twice."""
+class InboxRow(Protocol):
+    id: int
+    team_id: str
+    key: str
+    kind: str
+    body: dict[str, Any]
+    received_at: datetime
+    claimed_at: datetime | None
+    attempts: int
+    done_at: datetime | None
+    failure: str | None
 
-    def remember(self, team_id: str, event_id: str, now: datetime) -> bool:
-        """True the first time an event id is seen in this workspace."""
-        ...
+
+class Inbox(Protocol):
+    """Requests stored before their ack, so what a person wrote survives any crash."""
+
+    def receive(
+        self, team_id: str, key: str, kind: str, body: dict[str, Any], now: datetime
+    ) -> tuple[InboxRow, bool]: ...
+    def entry(self, entry_id: int) -> InboxRow | None: ...
+    def claim(self, entry_id: int, now: datetime, stale_before: datetime) -> bool: ...
+    def finish(self, entry_id: int, now: datetime, failure: str | None = None) -> None: ...
+    def note_failure(self, entry_id: int, failure: str) -> None: ...
+    def unfinished(self, stale_before: datetime, limit: int) -> list[InboxRow]: ...
+    def forget_done(self, before: datetime) -> int: ...
 
 
 class UnitOfWork(AbstractContextManager["UnitOfWork"], Protocol):
     """One transaction. Each ceremony extends it with its own store (e.g. `dailies`)."""
 
     people: PeopleStore
-    events: EventLedger
+    inbox: Inbox
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

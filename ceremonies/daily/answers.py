@@ -81,7 +81,7 @@ def _store_reply(
     """Stores one reply; returns what to say back and the prompt it completed, if any."""
     with uow_factory() as uow:
         store = uow.dailies
-        if store.answer_by_message(team_id, ts) is not None:
+        if store.answer_by_message(team_id, ts, user_id) is not None:
             return None, None  # the same message delivered twice
         prompt = store.latest_prompt_sent_to(team_id, user_id)
         if prompt is None:
@@ -131,11 +131,11 @@ def take_edit(
 ) -> bool:
     """An edited DM reply changes the stored answer and the message in the team thread."""
     with uow_factory() as uow:
-        answer = uow.dailies.answer_by_message(request.team_id, edited.ts)
+        answer = uow.dailies.answer_by_message(request.team_id, edited.ts, request.user_id)
         if answer is None:
             return False
         prompt = uow.dailies.prompt(answer.prompt_id)
-        if prompt is None or prompt.user_id != request.user_id:
+        if prompt is None:
             return False
         answer.text = edited.text
         answer.updated_at = request.now

@@ -194,11 +194,13 @@ def add_item(
     *,
     anonymous: bool = False,
     message_ts: str | None = None,
+    request_key: str | None = None,
     announce: bool = False,
 ) -> ItemOutcome:
     """Stores an item. Outside collecting it is kept in the backlog, never dropped.
 
-    The author of an `anonymous` item is not stored anywhere.
+    The author of an `anonymous` item is not stored anywhere. `request_key` names the form
+    submission that sent it: the same submission again (a replay) adds nothing.
     """
     team_id, now = request.team_id, request.now
     author_id = None if anonymous else request.user_id
@@ -211,6 +213,9 @@ def add_item(
         retro = uow.retros.retro(retro_id)
         if retro is None or retro.team_id != team_id:
             raise Refusal("retro_none_open")
+        known = uow.retros.item_by_request(team_id, request_key) if request_key else None
+        if known is not None:
+            return ItemOutcome(known, kept_for_later=known.source == "late", phase=retro.phase)
         collecting = retro.phase == COLLECTING
         item = uow.retros.add_item(
             team_id=team_id,
@@ -219,6 +224,7 @@ def add_item(
             text=text,
             author_id=author_id,
             message_ts=message_ts,
+            request_key=request_key,
             source=("thread" if message_ts else "form") if collecting else "late",
             carried_from_id=None,
             backlog="open",
@@ -276,7 +282,8 @@ def item_in_thread(
     team_id = request.team_id
     with uow_factory() as uow:
         retro = uow.retros.retro_by_thread(team_id, request.channel_id, thread_ts)
-        if retro is None or uow.retros.item_by_message(team_id, reply.ts) is not None:
+        known = uow.retros.item_by_message(team_id, reply.ts, request.user_id)
+        if retro is None or known is not None:
             return None
         retro_id = retro.id
     stripped = reply.text.strip()
@@ -288,8 +295,8 @@ def item_in_thread(
 def edit_item(uow_factory: RetroUnitOfWorkFactory, request: Request, edited: Written) -> bool:
     """An edited thread reply changes its item's text (only its author's own item)."""
     with uow_factory() as uow:
-        item = uow.retros.item_by_message(request.team_id, edited.ts)
-        if item is None or item.author_id != request.user_id:
+        item = uow.retros.item_by_message(request.team_id, edited.ts, request.user_id)
+        if item is None:
             return False
         stripped = edited.text.strip()
         item.text = (

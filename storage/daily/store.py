@@ -189,9 +189,16 @@ class SqlDailyStore(SqlStore):
             )
         )
 
-    def answer_by_message(self, team_id: str, message_ts: str) -> Answer | None:
+    def answer_by_message(self, team_id: str, message_ts: str, user_id: str) -> Answer | None:
+        # A ts is unique only within a channel (here: one person's DM), so the person counts.
         return self.session.scalar(
-            select(Answer).where(Answer.team_id == team_id, Answer.message_ts == message_ts)
+            select(Answer)
+            .join(Prompt, Prompt.id == Answer.prompt_id)
+            .where(
+                Answer.team_id == team_id,
+                Answer.message_ts == message_ts,
+                Prompt.user_id == user_id,
+            )
         )
 
     def add_answer(self, **fields: Any) -> Answer:

@@ -7,7 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 # Importing the models registers their tables on the shared metadata.
 import storage.daily.models
-import storage.events
+import storage.inbox
 import storage.people
 import storage.retro.models  # noqa: F401
 from storage.base import Base

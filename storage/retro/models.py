@@ -35,6 +35,8 @@ class RetroItem(Base):
     __tablename__ = "retro_items"
     __table_args__ = (
         UniqueConstraint("retro_id", "number"),
+        # The form submission that made it: a replayed submission finds its item.
+        UniqueConstraint("team_id", "request_key"),
         Index("ix_retro_items_message", "team_id", "message_ts"),
     )
 
@@ -46,6 +48,7 @@ class RetroItem(Base):
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    request_key: Mapped[str | None] = mapped_column(String(200))
     # Where it came from: the thread, the form, a reply after the retro closed, or a
     # backlog item carried over from an earlier retro (carried_from_id).
     source: Mapped[str] = mapped_column(String(16))

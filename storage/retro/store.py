@@ -66,10 +66,20 @@ class SqlRetroStore(SqlStore):
             select(RetroItem).where(RetroItem.retro_id == retro_id, RetroItem.number == number)
         )
 
-    def item_by_message(self, team_id: str, message_ts: str) -> RetroItem | None:
+    def item_by_message(self, team_id: str, message_ts: str, author_id: str) -> RetroItem | None:
+        # A ts is unique only within a channel: the author tells two people's apart.
         return self.session.scalar(
             select(RetroItem).where(
-                RetroItem.team_id == team_id, RetroItem.message_ts == message_ts
+                RetroItem.team_id == team_id,
+                RetroItem.message_ts == message_ts,
+                RetroItem.author_id == author_id,
+            )
+        )
+
+    def item_by_request(self, team_id: str, request_key: str) -> RetroItem | None:
+        return self.session.scalar(
+            select(RetroItem).where(
+                RetroItem.team_id == team_id, RetroItem.request_key == request_key
             )
         )
 

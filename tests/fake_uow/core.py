@@ -64,11 +64,17 @@ class Absence(Row):
 
 
 @dataclass(kw_only=True, eq=False)
-class ProcessedEvent(Row):
-    UNIQUE = (("team_id", "event_id"),)  # the SQL primary key
+class InboxEntry(Row):
+    UNIQUE = (("team_id", "key"),)
     team_id: str
-    event_id: str
+    key: str
+    kind: str
+    body: dict[str, Any]
     received_at: datetime
+    claimed_at: datetime | None = None
+    attempts: int = 0
+    done_at: datetime | None = None
+    failure: str | None = None
 
 
 class Database:
@@ -224,13 +230,62 @@ class FakePeopleStore(FakeStore):
         return self._tx.insert(Absence(**fields))
 
 
-class FakeEventLedger(FakeStore):
-    def remember(self, team_id: str, event_id: str, now: datetime) -> bool:
+class FakeInbox(FakeStore):
+    def receive(
+        self, team_id: str, key: str, kind: str, body: dict[str, Any], now: datetime
+    ) -> tuple[InboxEntry, bool]:
+        row = InboxEntry(
+            team_id=team_id,
+            key=key,
+            kind=kind,
+            body=body,
+            received_at=now,
+            claimed_at=now,
+            attempts=1,
+        )
         try:
-            self._tx.insert(ProcessedEvent(team_id=team_id, event_id=event_id, received_at=now))
+            return self._tx.insert(row), True
         except Conflict:
+            known = self._tx.first(InboxEntry, lambda e: (e.team_id, e.key) == (team_id, key))
+            assert known is not None
+            return known, False
+
+    def entry(self, entry_id: int) -> InboxEntry | None:
+        return self._tx.get(InboxEntry, entry_id)
+
+    def claim(self, entry_id: int, now: datetime, stale_before: datetime) -> bool:
+        entry = self._tx.get(InboxEntry, entry_id)
+        if entry is None or entry.done_at is not None:
             return False
+        if entry.claimed_at is not None and not before(entry.claimed_at, stale_before):
+            return False
+        entry.claimed_at, entry.attempts = now, entry.attempts + 1
         return True
+
+    def finish(self, entry_id: int, now: datetime, failure: str | None = None) -> None:
+        entry = self._tx.get(InboxEntry, entry_id)
+        if entry is not None and entry.done_at is None:
+            entry.done_at, entry.failure = now, failure
+
+    def note_failure(self, entry_id: int, failure: str) -> None:
+        entry = self._tx.get(InboxEntry, entry_id)
+        if entry is not None and entry.done_at is None:
+            entry.failure = failure[:2000]
+
+    def unfinished(self, stale_before: datetime, limit: int) -> list[InboxEntry]:
+        rows = self._tx.rows(
+            InboxEntry,
+            lambda e: (
+                e.done_at is None and (e.claimed_at is None or before(e.claimed_at, stale_before))
+            ),
+        )
+        return sorted(rows, key=lambda e: (e.received_at, e.id))[:limit]
+
+    def forget_done(self, before: datetime) -> int:
+        old = self._tx.rows(InboxEntry, lambda e: e.done_at is not None and e.done_at < before)
+        for entry in old:
+            self._tx.table(InboxEntry).pop(entry.id)
+        return len(old)
 
 
 def at_or_before(value: Any, limit: Any) -> bool:

@@ -213,8 +213,14 @@ class FakeDailyStore(FakeStore):
         found = self._tx.rows(Answer, lambda a: a.prompt_id == prompt_id)
         return sorted(found, key=lambda a: a.position)
 
-    def answer_by_message(self, team_id: str, message_ts: str) -> Answer | None:
-        return self._tx.first(Answer, lambda a: (a.team_id, a.message_ts) == (team_id, message_ts))
+    def answer_by_message(self, team_id: str, message_ts: str, user_id: str) -> Answer | None:
+        def theirs(answer: Answer) -> bool:
+            prompt = self._tx.get(Prompt, answer.prompt_id)
+            return prompt is not None and prompt.user_id == user_id
+
+        return self._tx.first(
+            Answer, lambda a: (a.team_id, a.message_ts) == (team_id, message_ts) and theirs(a)
+        )
 
     def add_answer(self, **fields: Any) -> Answer:
         return self._tx.insert(Answer(**fields))

@@ -27,7 +27,7 @@ class Retro(Row):
 
 @dataclass(kw_only=True, eq=False)
 class RetroItem(Row):
-    UNIQUE = (("retro_id", "number"),)
+    UNIQUE = (("retro_id", "number"), ("team_id", "request_key"))
     FOREIGN = (("retro_id", "Retro"), ("carried_from_id", "RetroItem"))
     team_id: str
     retro_id: int
@@ -36,6 +36,7 @@ class RetroItem(Row):
     text: str
     author_id: str | None = None
     message_ts: str | None = None
+    request_key: str | None = None
     source: str
     carried_from_id: int | None = None
     backlog: str = "open"
@@ -115,9 +116,15 @@ class FakeRetroStore(FakeStore):
     def item_by_number(self, retro_id: int, number: int) -> RetroItem | None:
         return self._tx.first(RetroItem, lambda i: (i.retro_id, i.number) == (retro_id, number))
 
-    def item_by_message(self, team_id: str, message_ts: str) -> RetroItem | None:
+    def item_by_message(self, team_id: str, message_ts: str, author_id: str) -> RetroItem | None:
         return self._tx.first(
-            RetroItem, lambda i: (i.team_id, i.message_ts) == (team_id, message_ts)
+            RetroItem,
+            lambda i: (i.team_id, i.message_ts, i.author_id) == (team_id, message_ts, author_id),
+        )
+
+    def item_by_request(self, team_id: str, request_key: str) -> RetroItem | None:
+        return self._tx.first(
+            RetroItem, lambda i: (i.team_id, i.request_key) == (team_id, request_key)
         )
 
     def add_item(self, **fields: Any) -> RetroItem:

@@ -11,7 +11,7 @@ from typing import Self, TypeVar
 
 from tests.fake_uow.core import (
     Database,
-    FakeEventLedger,
+    FakeInbox,
     FakePeopleStore,
     Row,
     Transaction,
@@ -33,7 +33,7 @@ class FakeUnitOfWork:
         self._db.lock.acquire()
         self._tx = Transaction(self._db)
         self.people = FakePeopleStore(self._tx)
-        self.events = FakeEventLedger(self._tx)
+        self.inbox = FakeInbox(self._tx)
         self.dailies = FakeDailyStore(self._tx)
         self.retros = FakeRetroStore(self._tx)
         return self

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import UniqueConstraint
 
 import storage.unit_of_work  # noqa: F401  (loads every table)
-from ceremonies.core.ports import Conflict, EventLedger, PeopleStore
+from ceremonies.core.ports import Conflict, Inbox, PeopleStore
 from ceremonies.daily.ports import DailyStore
 from ceremonies.retro.ports import RetroStore
 from storage.base import Base
@@ -26,7 +26,7 @@ from tests.fake_uow import (
     Participant,
     Prompt,
 )
-from tests.fake_uow.core import FakeEventLedger, FakePeopleStore, Row
+from tests.fake_uow.core import FakeInbox, FakePeopleStore, Row
 from tests.fakes import utc
 
 NOW = utc(2026, 11, 30, 9, 0)
@@ -144,20 +144,21 @@ def test_what_sql_would_refuse_at_commit_is_refused():
     assert sorted(d.channel_id for d in uow_factory.rows(Daily)) == ["CFOUR", "CONE", "CTWO"]
 
 
-def test_datetimes_read_back_in_utc_and_events_are_remembered_once():
+def test_datetimes_read_back_in_utc_and_requests_are_received_once():
     uow_factory = FakeUnitOfWorkFactory()
     berlin = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     with uow_factory() as uow:
         daily = add_daily(uow)
         daily.created_at = berlin
-        assert [uow.events.remember("T1", "Ev1", NOW) for _ in range(2)] == [True, False]
-        assert uow.events.remember("T2", "Ev1", NOW)
+        received = [uow.inbox.receive("T1", "event:Ev1", "event", {}, NOW)[1] for _ in range(2)]
+        assert received == [True, False]
+        assert uow.inbox.receive("T2", "event:Ev1", "event", {}, NOW)[1]
         uow.commit()
     (stored,) = uow_factory.rows(Daily)
     assert stored.created_at == berlin and stored.created_at.tzinfo is not None
     assert stored.created_at.utcoffset().total_seconds() == 0
     with uow_factory() as uow:
-        assert not uow.events.remember("T1", "Ev1", NOW)
+        assert not uow.inbox.receive("T1", "event:Ev1", "event", {}, NOW)[1]
 
 
 def test_the_fake_tables_and_stores_follow_the_sql_schema_and_the_ports():
@@ -190,7 +191,7 @@ def test_the_fake_tables_and_stores_follow_the_sql_schema_and_the_ports():
         (DailyStore, FakeDailyStore),
         (RetroStore, FakeRetroStore),
         (PeopleStore, FakePeopleStore),
-        (EventLedger, FakeEventLedger),
+        (Inbox, FakeInbox),
     ):
         for name, method in inspect.getmembers(port, inspect.isfunction):
             if not name.startswith("_"):

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from slack_bolt import App
+
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.models import BOT_TOKEN, TEAM_ID
 from bot.demo.standin.server import FakeSlack
-from bot.due import DueRun, run_all_due
+from bot.due import DueRun, jobs_with_replay, run_all_due
 from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
@@ -43,6 +45,7 @@ class Bot:
     runtime: Runtime
     clock: SettableClock
     server: HttpServer
+    app: App
 
     @property
     def url(self) -> str:
@@ -52,7 +55,8 @@ class Bot:
         if at is not None:
             self.clock.current = at
         services = self.runtime.services
-        return run_all_due(services.uow_factory, services.chat, self.clock.now())
+        jobs = jobs_with_replay(self.app, self.runtime.inbox)
+        return run_all_due(services.uow_factory, services.chat, self.clock.now(), jobs)
 
 
 def settings_for(slack: FakeSlack, database_url: str) -> Settings:
@@ -78,13 +82,12 @@ def running_bot(
     settings = settings_for(slack, database_url or f"sqlite:///{tmp_path / 'bot.db'}")
     settings = settings.model_copy(update=overrides)
     runtime = build_runtime(settings, clock=clock)
-    server = HttpServer(
-        make_wsgi_app(build_app(runtime), runtime.database_ok, runtime.gate), "127.0.0.1", 0
-    )
+    app = build_app(runtime)
+    server = HttpServer(make_wsgi_app(app, runtime.database_ok, runtime.gate), "127.0.0.1", 0)
     server.start_in_background()
     driver = SlackDriver(slack, f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
     try:
-        yield Bot(slack, driver, runtime, clock, server)
+        yield Bot(slack, driver, runtime, clock, server, app)
     finally:
         server.stop()
         # Let listeners still answering (respond(), follow-ups) finish before Slack goes away.

@@ -1,0 +1,263 @@
+"""Acknowledged means stored: a request is in the inbox before Slack gets its ack.
+
+Every event, slash command, button press and modal submission is written to the inbox
+(storage/inbox.py) by a Bolt middleware, in one transaction, before the listener runs and
+acks; a retried event finds its row there and is not taken twice. A *ticket* follows the
+request through the listener and every piece of work it leaves for after the ack (the
+thread pools copy it along with the context); when the last of them ends, the row is marked
+done, or, if something failed, left for a later tick. That tick (`replay_job`) dispatches
+unfinished rows through the same Bolt app again, so a crash between the ack and the
+database loses nothing. The services are written so that taking a request twice changes
+nothing the second time (answers are keyed by their message, forms replace, items by
+their submission).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from ceremonies.core.due import DueJob
+from ceremonies.core.ports import Clock, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+# A claim older than this is taken to be dead (its process crashed) and taken over.
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+REPLAY_BATCH = 200
+KEEP_DONE = timedelta(days=7)
+REPLAY = "inbox_replay"
+# A trigger id lives 3 seconds: a replayed button that only opened a modal cannot again.
+TRIGGER_GONE = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
+
+
+@dataclass
+class Slot:
+    """Where the request being dispatched keeps its ticket (a context variable holds it)."""
+
+    ticket: Ticket | None = None
+
+
+CURRENT: ContextVar[Slot | None] = ContextVar("inbox_slot", default=None)
+
+
+def current_ticket() -> Ticket | None:
+    slot = CURRENT.get()
+    return slot.ticket if slot is not None else None
+
+
+class DurableApp(App):
+    """Bolt's App whose every dispatch carries a slot for the request's inbox ticket.
+
+    Bolt runs the middleware, then hands the listener to its executor, all inside
+    `dispatch`; the executors copy the context, so the listener and the work it leaves
+    behind hold the ticket, and the ticket closes only after all of them.
+    """
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        slot = Slot()
+        token = CURRENT.set(slot)
+        try:
+            return super().dispatch(req)
+        finally:
+            CURRENT.reset(token)
+            if slot.ticket is not None:
+                slot.ticket.dispatched()
+
+
+@dataclass
+class Ticket:
+    """One inbox row in flight: done once the dispatch and all work it started have ended."""
+
+    entry_id: int
+    close: Callable[[int, str | None], None]
+    replayed: bool = False
+    _pending: int = 0
+    _dispatched: bool = False
+    _failure: str | None = None
+    _closed: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hold(self) -> None:
+        with self._lock:
+            self._pending += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._pending -= 1
+        self._close_if_settled()
+
+    def dispatched(self) -> None:
+        with self._lock:
+            self._dispatched = True
+        self._close_if_settled()
+
+    def fail(self, reason: str) -> None:
+        with self._lock:
+            self._failure = self._failure or reason
+
+    def _close_if_settled(self) -> None:
+        with self._lock:
+            if self._closed or not self._dispatched or self._pending:
+                return
+            self._closed = True
+            failure = self._failure
+        self.close(self.entry_id, failure)
+
+
+def current_failed(error: BaseException) -> None:
+    """The work of the request being handled failed: its inbox row stays for a retry."""
+    ticket = current_ticket()
+    if ticket is not None:
+        ticket.fail(f"{type(error).__name__}: {error}")
+
+
+def inbox_key(body: dict[str, Any]) -> tuple[str, str] | None:
+    """What kind of request this is and what makes it unique; None for what is not kept."""
+    kind = body.get("type")
+    if kind == "event_callback" and isinstance(body.get("event_id"), str):
+        return "event", f"event:{body['event_id']}"
+    if "command" in body and isinstance(body.get("command"), str):
+        return "command", f"command:{body.get('trigger_id') or _digest(body)}"
+    if kind in ("block_actions", "view_submission"):
+        return kind, f"{kind}:{body.get('trigger_id') or _digest(body)}"
+    return None
+
+
+def team_of(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    user = body.get("user")
+    return str(
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, dict) else "")
+        or (user.get("team_id") if isinstance(user, dict) else "")
+        or ""
+    )
+
+
+def _digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Inbox:
+    """The middleware that stores before the ack, and the job that replays what a crash left."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory[Any], clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    # -- receiving ---------------------------------------------------------------------------
+    def middleware(
+        self, req: BoltRequest, resp: BoltResponse, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        """Runs after Bolt checked the signature, before any listener (and so any ack)."""
+        replayed = req.context.get(REPLAY)
+        body = req.body if isinstance(req.body, dict) else {}
+        found = inbox_key(body) if replayed is None else None
+        if replayed is not None:
+            self._follow(int(replayed), replayed=True)
+        elif found is not None:
+            entry_id = self._receive(team_of(body), *found, body)
+            if entry_id is None:
+                return BoltResponse(status=200, body="")  # taken already, or being taken
+            self._follow(entry_id)
+        next()
+        return None
+
+    def _receive(self, team_id: str, kind: str, key: str, body: dict[str, Any]) -> int | None:
+        now = self.clock.now()
+        kept = {k: v for k, v in body.items() if k != "token"}  # Slack's verification token
+        with self.uow_factory() as uow:
+            entry, new = uow.inbox.receive(team_id, key, kind, kept, now)
+            # A retry of a delivery whose process died before finishing is taken over.
+            if not new and not uow.inbox.claim(entry.id, now, now - LEASE):
+                return None
+            uow.commit()
+            return entry.id
+
+    def _follow(self, entry_id: int, *, replayed: bool = False) -> None:
+        slot = CURRENT.get()
+        if slot is not None:  # a DurableApp closes the ticket once all its work has ended
+            slot.ticket = Ticket(entry_id, self._close, replayed)
+
+    def _close(self, entry_id: int, failure: str | None) -> None:
+        try:
+            with self.uow_factory() as uow:
+                if failure is None:
+                    uow.inbox.finish(entry_id, self.clock.now())
+                else:
+                    uow.inbox.note_failure(entry_id, failure)
+                uow.commit()
+        except Exception:  # the row stays unfinished: a later tick replays it
+            log.warning("could not record the end of inbox entry %s", entry_id, exc_info=True)
+
+    # -- replaying ---------------------------------------------------------------------------
+    def replay_job(self, app: App) -> DueJob:
+        return DueJob("inbox", lambda _uow, _chat, now: self.replay(app, now))
+
+    def replay(self, app: App, now: datetime) -> ReplayReport:
+        report = ReplayReport()
+        with self.uow_factory() as uow:
+            taken = []
+            for entry in uow.inbox.unfinished(now - LEASE, REPLAY_BATCH):
+                if uow.inbox.claim(entry.id, now, now - LEASE):
+                    taken.append((entry.id, entry.body, entry.attempts + 1, entry.failure))
+            report.forgotten = uow.inbox.forget_done(now - KEEP_DONE)
+            uow.commit()
+        for entry_id, body, attempts, failure in taken:
+            if attempts > MAX_ATTEMPTS:
+                log.error(
+                    "gave up on inbox entry %s after %d attempts: %s",
+                    entry_id,
+                    attempts - 1,
+                    failure,
+                )
+                self._give_up(entry_id, now, failure)
+                report.given_up += 1
+                continue
+            try:
+                app.dispatch(BoltRequest(body=body, mode="socket_mode", context={REPLAY: entry_id}))
+                report.replayed += 1
+            except Exception as error:
+                log.warning("replaying inbox entry %s failed", entry_id, exc_info=True)
+                report.failures.append(f"inbox {entry_id}: {error}")
+        return report
+
+    def _give_up(self, entry_id: int, now: datetime, failure: str | None) -> None:
+        with self.uow_factory() as uow:
+            uow.inbox.finish(entry_id, now, f"gave up: {failure}")
+            uow.commit()
+
+
+@dataclass
+class ReplayReport:
+    replayed: int = 0
+    given_up: int = 0
+    forgotten: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[tuple[str, int]]:
+        return [("replayed", self.replayed), ("given up", self.given_up)]
+
+
+def replay_gone_trigger(error: Exception) -> bool:
+    """A replayed request that only wanted to open a modal: its trigger is gone, and so is
+    the need (the person pressed the button again if they still wanted the form)."""
+    ticket = current_ticket()
+    return (
+        ticket is not None
+        and ticket.replayed
+        and isinstance(error, SlackApiError)
+        and error.response.get("error") in TRIGGER_GONE
+    )

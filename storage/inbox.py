@@ -1,0 +1,132 @@
+"""The inbox: every request that carries what a person wrote or chose, stored before its ack.
+
+A row is the request's body as Slack sent it, keyed by what makes it unique (an event id,
+a trigger id), so a retried delivery finds its row. It is claimed by whoever processes it
+(the receiving process at once, or a later tick once the claim is older than a lease) and
+marked done when the work it asked for is stored; a tick re-dispatches rows a crash left
+unfinished.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint, delete, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ceremonies.core.ports import Conflict
+from storage.base import Base
+from storage.store_base import SqlStore
+
+
+class InboxEntry(Base):
+    """One received request and how far its processing got."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        # A tick looks only at what is unfinished, and that stays small.
+        Index(
+            "ix_inbox_unfinished",
+            "received_at",
+            sqlite_where=sql_text("done_at IS NULL"),
+            postgresql_where=sql_text("done_at IS NULL"),
+        ),
+        Index("ix_inbox_done_at", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(Text)
+
+
+class SqlInbox(SqlStore):
+    def receive(
+        self, team_id: str, key: str, kind: str, body: dict[str, Any], now: datetime
+    ) -> tuple[InboxEntry, bool]:
+        """Stores a request, claimed by the caller; (the existing row, False) if it was known."""
+        try:
+            entry = self._insert(
+                InboxEntry(
+                    team_id=team_id,
+                    key=key,
+                    kind=kind,
+                    body=body,
+                    received_at=now,
+                    claimed_at=now,
+                    attempts=1,
+                )
+            )
+        except Conflict:
+            existing = self.session.scalar(
+                select(InboxEntry).where(InboxEntry.team_id == team_id, InboxEntry.key == key)
+            )
+            assert existing is not None
+            return existing, False
+        return entry, True
+
+    def entry(self, entry_id: int) -> InboxEntry | None:
+        return self.session.get(InboxEntry, entry_id)
+
+    def claim(self, entry_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Takes over an unfinished row whose last claim is older than `stale_before`."""
+        result = self.session.execute(
+            sql_update(InboxEntry)
+            .where(
+                InboxEntry.id == entry_id,
+                InboxEntry.done_at.is_(None),
+                or_(InboxEntry.claimed_at.is_(None), InboxEntry.claimed_at < stale_before),
+            )
+            .values(claimed_at=now, attempts=InboxEntry.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def finish(self, entry_id: int, now: datetime, failure: str | None = None) -> None:
+        self.session.execute(
+            sql_update(InboxEntry)
+            .where(InboxEntry.id == entry_id, InboxEntry.done_at.is_(None))
+            .values(done_at=now, failure=failure)
+            .execution_options(synchronize_session=False)
+        )
+
+    def note_failure(self, entry_id: int, failure: str) -> None:
+        """The work failed; the row stays unfinished for a later tick to try again."""
+        self.session.execute(
+            sql_update(InboxEntry)
+            .where(InboxEntry.id == entry_id, InboxEntry.done_at.is_(None))
+            .values(failure=failure[:2000])
+            .execution_options(synchronize_session=False)
+        )
+
+    def unfinished(self, stale_before: datetime, limit: int) -> list[InboxEntry]:
+        return list(
+            self.session.scalars(
+                select(InboxEntry)
+                .where(
+                    InboxEntry.done_at.is_(None),
+                    or_(InboxEntry.claimed_at.is_(None), InboxEntry.claimed_at < stale_before),
+                )
+                .order_by(InboxEntry.received_at, InboxEntry.id)
+                .limit(limit)
+            )
+        )
+
+    def forget_done(self, before: datetime) -> int:
+        """Finished rows older than `before` go: the work they carried is in its own tables."""
+        result = self.session.execute(
+            delete(InboxEntry)
+            .where(InboxEntry.done_at.is_not(None), InboxEntry.done_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
