@@ -180,8 +180,10 @@ class Inbox:
         kept = {k: v for k, v in body.items() if k != "token"}  # Slack's verification token
         with self.uow_factory() as uow:
             entry, new = uow.inbox.receive(team_id, key, kind, kept, now)
-            # A retry of a delivery whose process died before finishing is taken over.
-            if not new and not uow.inbox.claim(entry.id, now, now - LEASE):
+            # A retry of a delivery whose work failed, or whose process died (its claim is
+            # older than the lease), is taken over; one still being worked on is not.
+            stale_before = now if entry.failure else now - LEASE
+            if not new and not uow.inbox.claim(entry.id, now, stale_before):
                 return None
             uow.commit()
             return entry.id

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -72,18 +73,17 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def make_client(token: str, api_url: str) -> WebClient:
-    return WebClient(
-        token=token,
-        base_url=api_url,
-        timeout=15,
-        retry_handlers=[
+def make_client(token: str, api_url: str, *, for_posting: bool = False) -> WebClient:
+    """A Web API client. One `for_posting` never repeats a call that may have been carried
+    out (a 500 or a dropped connection after Slack posted): the caller looks for the message
+    first. A 429 means nothing was done, so both honour Retry-After."""
+    retry_handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
+    if not for_posting:
+        retry_handlers += [
             ConnectionErrorRetryHandler(max_retry_count=2),
-            # Honours Retry-After; our pacing should make it rare.
-            RateLimitErrorRetryHandler(max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+        ]
+    return WebClient(token=token, base_url=api_url, timeout=15, retry_handlers=retry_handlers)
 
 
 @dataclass
@@ -125,6 +125,9 @@ def build_runtime(
     chat = SlackChat(
         client,
         renderer,
+        post_client=make_client(
+            settings.slack_bot_token or "", settings.slack_api_url, for_posting=True
+        ),
         default_tz=settings.default_timezone,
         post_rate_per_minute=settings.slack_post_rate_per_minute,
     )

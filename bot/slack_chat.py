@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 METADATA_PREFIX = "ceremony_"
 PACING_MARGIN = 0.98
+# How far before a failed post to look for it (clocks of Slack and ours may differ a little).
+LOOK_BACK = timedelta(minutes=1)
 # Errors after which sending the same message again cannot succeed.
 PERMANENT_ERRORS = frozenset(
     {
@@ -58,20 +60,22 @@ class SlackChat:
         client: WebClient,
         renderer: Renderer,
         *,
+        post_client: WebClient | None = None,
         default_tz: str = "UTC",
         post_rate_per_minute: int = 600,
     ) -> None:
         self.client = client
+        self.post_client = post_client or client
         self.renderer = renderer
         self.default_tz = default_tz
         # A little under the limit: pacing exactly at it turns network jitter into 429s,
         # and each 429 costs a Retry-After second or more.
         self._post_pace = TokenBucket(post_rate_per_minute * PACING_MARGIN / 60, burst=10)
 
-    def _call(self, method: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, *, client: WebClient | None = None, **kwargs: Any) -> Any:
         try:
             # The typed methods know how each endpoint wants its arguments encoded.
-            return getattr(self.client, method.replace(".", "_"))(**kwargs)
+            return getattr(client or self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             reason = str(error.response.get("error", "unknown_error"))
             raise DeliveryError(
@@ -88,8 +92,35 @@ class SlackChat:
         if message.marker:
             args["metadata"] = metadata_for(message.marker)
         self._post_pace.acquire()
-        response = self._call("chat.postMessage", **args)
+        tried_at = datetime.now(UTC)
+        try:
+            response = self._call("chat.postMessage", client=self.post_client, **args)
+        except DeliveryError as error:
+            # A 500 or a lost connection can come after Slack posted: a tagged message is
+            # looked for before anyone sends it again; an untagged one is not repeated.
+            found = (
+                None
+                if error.permanent
+                else self._posted_after_all(team_id, channel, message, tried_at)
+            )
+            if found is None:
+                raise
+            log.info("chat.postMessage failed (%s) but the message is there", error.reason)
+            return found
         return Posted(response["channel"], response["ts"])
+
+    def _posted_after_all(
+        self, team_id: str, channel: str, message: Message, tried_at: datetime
+    ) -> Posted | None:
+        if message.marker is None:
+            return None
+        try:
+            where = self.open_dm(team_id, channel) if channel[:1] in "UW" else channel
+            return self.find_posted(
+                team_id, where, message.marker, tried_at - LOOK_BACK, message.thread_ts
+            )
+        except DeliveryError:
+            return None
 
     def update(self, team_id: str, channel: str, ts: str, message: Message) -> None:
         payload = self.renderer.render(message.template, message.context)

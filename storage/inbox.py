@@ -79,13 +79,13 @@ class SqlInbox(SqlStore):
         return self.session.get(InboxEntry, entry_id)
 
     def claim(self, entry_id: int, now: datetime, stale_before: datetime) -> bool:
-        """Takes over an unfinished row whose last claim is older than `stale_before`."""
+        """Takes over an unfinished row whose last claim is not after `stale_before`."""
         result = self.session.execute(
             sql_update(InboxEntry)
             .where(
                 InboxEntry.id == entry_id,
                 InboxEntry.done_at.is_(None),
-                or_(InboxEntry.claimed_at.is_(None), InboxEntry.claimed_at < stale_before),
+                or_(InboxEntry.claimed_at.is_(None), InboxEntry.claimed_at <= stale_before),
             )
             .values(claimed_at=now, attempts=InboxEntry.attempts + 1)
             .execution_options(synchronize_session=False)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Message
 from ceremonies.core.request import Request, Written
 from ceremonies.daily import publishing
 from ceremonies.daily.ports import AnswerRow, DailyStore, DailyUnitOfWorkFactory
-from ceremonies.daily.rules import ANSWERED, SENT, SKIPPED
+from ceremonies.daily.rules import ANSWERED, PENDING, SENT, SKIPPED
 
 MAX_ATTEMPTS = 5
 
@@ -29,10 +29,11 @@ def take_dm_reply(
 ) -> None:
     """A reply in the bot's DM (`request.channel_id`) answers the latest prompt's next question."""
     team_id, user_id, now = request.team_id, request.user_id, request.now
-    ts, text = reply.ts, reply.text
     for _ in range(MAX_ATTEMPTS):
         try:
-            answer, completed = _store_reply(uow_factory, team_id, user_id, ts, text, now)
+            answer, completed = _store_reply(
+                uow_factory, team_id, user_id, request.channel_id, reply, now
+            )
         except Conflict:
             continue  # two replies raced for the same question: count again
         break
@@ -74,11 +75,12 @@ def _store_reply(
     uow_factory: DailyUnitOfWorkFactory,
     team_id: str,
     user_id: str,
-    ts: str,
-    text: str,
+    dm_channel: str,
+    reply: Written,
     now: datetime,
 ) -> tuple[Message | None, int | None]:
     """Stores one reply; returns what to say back and the prompt it completed, if any."""
+    ts, text = reply.ts, reply.text
     with uow_factory() as uow:
         store = uow.dailies
         if store.answer_by_message(team_id, ts, user_id) is not None:
@@ -88,6 +90,19 @@ def _store_reply(
             return Message("daily/no_prompt", {}), None
         daily = store.daily(prompt.daily_id)
         assert daily is not None
+        if prompt.status == PENDING:
+            # Not yet confirmed as sent (Slack may have answered 500 after posting it): a
+            # reply proves the person saw it, so it is sent, and this is its answer.
+            store.compare_and_set(
+                prompt,
+                {"status": PENDING},
+                {
+                    "status": SENT,
+                    "sent_at": now,
+                    "dm_channel_id": dm_channel,
+                    "remind_at": now + timedelta(minutes=daily.remind_after_minutes),
+                },
+            )
         existing = store.answers(prompt.id)
         answered = len(existing)
         total = len(prompt.questions)

@@ -133,6 +133,8 @@ def register(app: App, services: Services) -> None:
                     escape(text),
                     kind,
                     anonymous=anonymous,
+                    # The same submission replayed after a crash must not add it twice.
+                    request_key=f"view:{view.get('id')}:{body.get('trigger_id')}",
                     announce=True,
                 )
             except Refusal as refusal:

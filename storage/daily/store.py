@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, or_, select, text, update
 
 from storage.daily.models import (
     Answer,
@@ -133,11 +133,16 @@ class SqlDailyStore(SqlStore):
             .where(
                 Prompt.team_id == team_id,
                 Prompt.user_id == user_id,
-                Prompt.sent_at.is_not(None),
+                # Claimed and maybe posted (Slack may have answered 500 after posting it).
+                or_(Prompt.sent_at.is_not(None), Prompt.status == "pending"),
             )
             # The participant's latest day first: a replayed clock cannot make an old
             # prompt look newer than today's.
-            .order_by(Prompt.local_date.desc(), Prompt.sent_at.desc(), Prompt.id.desc())
+            .order_by(
+                Prompt.local_date.desc(),
+                func.coalesce(Prompt.sent_at, Prompt.claimed_at).desc(),
+                Prompt.id.desc(),
+            )
             .limit(1)
         )
 

@@ -257,7 +257,7 @@ class FakeInbox(FakeStore):
         entry = self._tx.get(InboxEntry, entry_id)
         if entry is None or entry.done_at is not None:
             return False
-        if entry.claimed_at is not None and not before(entry.claimed_at, stale_before):
+        if entry.claimed_at is not None and not at_or_before(entry.claimed_at, stale_before):
             return False
         entry.claimed_at, entry.attempts = now, entry.attempts + 1
         return True

@@ -169,9 +169,14 @@ class FakeDailyStore(FakeStore):
     def latest_prompt_sent_to(self, team_id: str, user_id: str) -> Prompt | None:
         sent = self._tx.rows(
             Prompt,
-            lambda p: (p.team_id, p.user_id) == (team_id, user_id) and p.sent_at is not None,
+            lambda p: (
+                (p.team_id, p.user_id) == (team_id, user_id)
+                and (p.sent_at is not None or p.status == "pending")
+            ),
         )
-        return max(sent, key=lambda p: (p.local_date, p.sent_at, p.id), default=None)
+        return max(
+            sent, key=lambda p: (p.local_date, p.sent_at or p.claimed_at, p.id), default=None
+        )
 
     def unsent_prompts(self, claimed_before: datetime) -> list[Prompt]:
         return self._tx.rows(

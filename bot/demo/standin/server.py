@@ -86,6 +86,9 @@ class FakeSlack(InspectionMixin):
         # Set by bot.standin.socket_mode: apps.connections.open takes the app-level token,
         # which every other method refuses.
         self.connections_open: Callable[[str | None], dict[str, Any]] | None = None
+        # Fault mode: chat.postMessage to these channels (or user ids) posts, then answers
+        # HTTP 500, as Slack sometimes does; the count is how many more times.
+        self.fail_after_posting: dict[str, int] = {}
         self._addr = (host, port)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -278,6 +281,11 @@ class FakeSlack(InspectionMixin):
             return 200, err(check.error, **extra), {}, check.args
         ctx = ApiContext(self.ws, self.base_url, self.violations.append)
         resp = handler(ctx, check.args)
+        if method == "chat.postMessage" and resp.get("ok"):
+            target = str(check.args.get("channel", ""))
+            if self.fail_after_posting.get(target, 0) > 0:
+                self.fail_after_posting[target] -= 1
+                return 500, err("fatal_error"), {}, check.args
         if check.warnings and resp.get("ok"):
             resp["warning"] = ",".join(check.warnings)
             resp["response_metadata"] = {"warnings": list(check.warnings)}

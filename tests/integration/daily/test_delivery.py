@@ -226,3 +226,21 @@ def test_replies_processed_out_of_order_answer_in_the_order_written(uow_factory,
         assert prompt.status == "answered"
     (post,) = chat.to("CTEAM", "daily/answers")
     assert [i["answer"] for i in post.message.context["items"]] == ["first", "second", "third"]
+
+
+def test_a_reply_to_a_prompt_not_yet_recorded_as_sent_is_its_answer(uow_factory, chat):
+    start(uow_factory, chat)
+    pid = _participant_id(uow_factory, "UBERLIN")
+    claim = claim_prompt(uow_factory, pid, MONDAY_BERLIN, TickReport())
+    assert claim is not None
+    # Slack posted the prompt, but the bot never learned it did (a 500 after posting).
+    daily_answers.take_dm_reply(
+        uow_factory, chat, by("UBERLIN", MONDAY_BERLIN, "DUBERLIN"), Written("m-1", "shipped")
+    )
+    with uow_factory() as uow:
+        prompt = uow.dailies.prompt(claim.prompt_id)
+        assert prompt.status == "sent" and prompt.dm_channel_id == "DUBERLIN"
+        assert [a.text for a in uow.dailies.answers(prompt.id)] == ["shipped"]
+    run_due(uow_factory, chat, MONDAY_BERLIN + LEASE * 2)  # recovery: nothing to re-send
+    assert prompts_to(chat, "UBERLIN") == 0
+    assert len(chat.to("DUBERLIN", "daily/question")) == 1  # the conversation goes on

@@ -1,0 +1,61 @@
+"""The inbox on a real database: a request is kept once, claimed once, finished once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import utc
+
+NOW = utc(2026, 11, 30, 9, 0)
+LEASE = timedelta(minutes=2)
+
+
+def test_a_request_is_received_once_per_workspace_and_key(uow_factory: SqlUnitOfWorkFactory):
+    body = {"type": "event_callback", "event": {"text": "Wrote the importer"}}
+    with uow_factory() as uow:
+        first, new = uow.inbox.receive("T1", "event:Ev1", "event", body, NOW)
+        assert new and first.claimed_at == NOW and first.attempts == 1
+        again, new_again = uow.inbox.receive("T1", "event:Ev1", "event", body, NOW)
+        assert not new_again and again.id == first.id
+        assert uow.inbox.receive("T2", "event:Ev1", "event", body, NOW)[1]
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.inbox.entry(first.id).body == body
+
+
+def test_a_claim_is_taken_over_only_once_it_is_stale(uow_factory: SqlUnitOfWorkFactory):
+    with uow_factory() as uow:
+        entry, _ = uow.inbox.receive("T1", "command:tr1", "command", {}, NOW)
+        uow.commit()
+    later = NOW + timedelta(minutes=1)
+    with uow_factory() as uow:
+        assert not uow.inbox.claim(entry.id, later, later - LEASE)  # still being worked on
+        assert uow.inbox.unfinished(later - LEASE, 10) == []
+        much_later = NOW + timedelta(minutes=3)
+        assert [e.id for e in uow.inbox.unfinished(much_later - LEASE, 10)] == [entry.id]
+        assert uow.inbox.claim(entry.id, much_later, much_later - LEASE)
+        assert not uow.inbox.claim(entry.id, much_later, much_later - LEASE)  # once
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.inbox.entry(entry.id).attempts == 2
+
+
+def test_finished_rows_are_not_replayed_and_are_forgotten_after_a_while(
+    uow_factory: SqlUnitOfWorkFactory,
+):
+    with uow_factory() as uow:
+        done, _ = uow.inbox.receive("T1", "view_submission:tr1", "view_submission", {}, NOW)
+        failed, _ = uow.inbox.receive("T1", "block_actions:tr2", "block_actions", {}, NOW)
+        uow.inbox.finish(done.id, NOW)
+        uow.inbox.note_failure(failed.id, "ConnectionError: gone")
+        uow.commit()
+    stale = NOW + timedelta(minutes=5)
+    with uow_factory() as uow:
+        (left,) = uow.inbox.unfinished(stale - LEASE, 10)
+        assert left.id == failed.id and left.failure == "ConnectionError: gone"
+        assert uow.inbox.forget_done(NOW) == 0
+        assert uow.inbox.forget_done(NOW + timedelta(days=8)) == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.inbox.entry(done.id) is None and uow.inbox.entry(failed.id) is not None
