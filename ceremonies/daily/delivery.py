@@ -330,8 +330,10 @@ def send_reminders(
             run = store.run(prompt.run_id) if prompt.run_id else None
             if not store.compare_and_set(prompt, {"reminded_at": None}, {"reminded_at": now}):
                 continue
-            if run is not None and run.closed_at is not None:
-                continue  # the day is over: a reminder now would only nag
+            if run is not None and (run.closed_at is not None or run.close_at <= now):
+                # The day is over (or should be: after downtime it closes this very tick);
+                # a reminder now would only nag about a day nobody can answer any more.
+                continue
             answered = len(store.answers(prompt.id))
             daily = store.daily(prompt.daily_id)
             assert daily is not None
