@@ -28,7 +28,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from ceremonies.core.due import DueJob
-from ceremonies.core.ports import Clock, UnitOfWorkFactory
+from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Ticket:
     """One inbox row in flight: done once the dispatch and all work it started have ended."""
 
     entry_id: int
-    close: Callable[[int, str | None], None]
+    close: Callable[[int, str | None, str | None], None]
     replayed: bool = False
     _pending: int = 0
     _dispatched: bool = False
@@ -107,20 +107,49 @@ class Ticket:
         with self._lock:
             self._failure = self._failure or reason
 
+    def reject(self, reason: str) -> None:
+        """The request cannot be read: done, with the reason, and never tried again."""
+        self.close(self.entry_id, None, reason)
+        with self._lock:
+            self._closed = True
+
     def _close_if_settled(self) -> None:
         with self._lock:
             if self._closed or not self._dispatched or self._pending:
                 return
             self._closed = True
             failure = self._failure
-        self.close(self.entry_id, failure)
+        self.close(self.entry_id, failure, None)
+
+
+# What reading a payload of the wrong shape raises; a retry cannot make it readable.
+BAD_SHAPE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+# What Slack answers about ids a request named that do not exist (or no longer).
+UNKNOWN_IDS = TRIGGER_GONE | {"channel_not_found", "team_not_found", "user_not_found"}
+
+
+def is_bad_payload(error: BaseException) -> bool:
+    """A payload of the wrong shape, or naming ids (channel, trigger…) Slack does not know."""
+    if isinstance(error, SlackApiError):
+        return error.response.get("error") in UNKNOWN_IDS
+    if isinstance(error, DeliveryError):
+        return error.permanent  # sending again cannot help: the request named a wrong target
+    return isinstance(error, BAD_SHAPE)
 
 
 def current_failed(error: BaseException) -> None:
-    """The work of the request being handled failed: its inbox row stays for a retry."""
+    """The work of the request being handled failed: its inbox row stays for a retry, unless
+    the request itself cannot be read (then it is done, with the reason)."""
     ticket = current_ticket()
-    if ticket is not None:
-        ticket.fail(f"{type(error).__name__}: {error}")
+    if ticket is None:
+        return
+    reason = f"{type(error).__name__}: {error}"
+    if is_bad_payload(error):
+        ticket.reject(f"unreadable: {reason}")
+    else:
+        ticket.fail(reason)
 
 
 def inbox_key(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -193,11 +222,11 @@ class Inbox:
         if slot is not None:  # a DurableApp closes the ticket once all its work has ended
             slot.ticket = Ticket(entry_id, self._close, replayed)
 
-    def _close(self, entry_id: int, failure: str | None) -> None:
+    def _close(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
         try:
             with self.uow_factory() as uow:
                 if failure is None:
-                    uow.inbox.finish(entry_id, self.clock.now())
+                    uow.inbox.finish(entry_id, self.clock.now(), rejected)
                 else:
                     uow.inbox.note_failure(entry_id, failure)
                 uow.commit()

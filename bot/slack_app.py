@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
-from bot.inbox import DurableApp, current_failed, replay_gone_trigger
+from bot.inbox import DurableApp, current_failed, is_bad_payload, replay_gone_trigger
+from bot.rendering import Renderer
 from bot.runtime import Runtime
 from handlers import register_listeners
 
@@ -32,15 +33,46 @@ def build_app(runtime: Runtime) -> App:
     register_listeners(app, services)
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    def on_error(error: Exception, body: Any) -> BoltResponse:
         if isinstance(error, BoltUnhandledRequestError):
             # Unknown actions or events: acknowledged, so Slack does not retry them.
             return BoltResponse(status=200, body="")
         if replay_gone_trigger(error):
             log.info("a replayed request only opened a modal; its trigger is gone")
             return BoltResponse(status=200, body="")
-        log.error("unhandled error for %s", body.get("type"), exc_info=error)
         current_failed(error)
+        if is_bad_payload(error):
+            log.warning(
+                "a %s could not be read: %s: %s", kind_of(body), type(error).__name__, error
+            )
+            return unreadable(body, services.renderer)
+        log.error("unhandled error for %s", kind_of(body), exc_info=error)
         return BoltResponse(status=500, body="")
 
     return app
+
+
+def kind_of(body: Any) -> str:
+    if not isinstance(body, dict):
+        return "request"
+    return str(body.get("type") or ("command" if "command" in body else "request"))[:40]
+
+
+def unreadable(body: Any, renderer: Renderer) -> BoltResponse:
+    """The answer to a payload of the wrong shape: 2xx, and a sentence where someone waits."""
+    if not isinstance(body, dict):
+        return BoltResponse(status=200, body="")
+    if "command" in body:
+        message = {"response_type": "ephemeral", **renderer.render("common/malformed", {})}
+        return BoltResponse(status=200, body=message)
+    view = body.get("view")
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    inputs = [
+        b["block_id"]
+        for b in blocks or []
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+    ]
+    if body.get("type") == "view_submission" and inputs:
+        errors = {inputs[0]: renderer.text("common/malformed_in_form")}
+        return BoltResponse(status=200, body={"response_action": "errors", "errors": errors})
+    return BoltResponse(status=200, body="")

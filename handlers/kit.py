@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.parsing import InvalidInput
@@ -23,17 +23,44 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 
-def written_by_person(message: Mapping[str, Any]) -> bool:
-    """A message a person wrote (not a bot's, not a join or topic change)."""
-    return (
-        message.get("subtype") in PERSON_SUBTYPES
-        and not message.get("bot_id")
-        and bool(message.get("user"))
-    )
-
-
 def in_dm(event: Mapping[str, Any]) -> bool:
-    return event.get("channel_type") == "im"
+    return isinstance(event, Mapping) and event.get("channel_type") == "im"
+
+
+class Posting(BaseModel):
+    """A message as someone wrote it: who, when (its ts) and what."""
+
+    model_config = ConfigDict(strict=True)
+
+    ts: str
+    user: str | None = None
+    text: str = ""
+    subtype: str | None = None
+    thread_ts: str | None = None
+    bot_id: str | None = None
+
+    def by_person(self) -> bool:
+        return self.subtype in PERSON_SUBTYPES and not self.bot_id and bool(self.user)
+
+
+class MessageEvent(Posting):
+    """A `message` event as the ceremonies read it; a payload of another shape is refused."""
+
+    channel: str
+    channel_type: str | None = None
+    # The message after an edit (subtype message_changed).
+    message: Posting | None = None
+
+
+def read_message(event: Any) -> MessageEvent | None:
+    """The event, typed; None (and a warning with the reason) when it has another shape."""
+    try:
+        return MessageEvent.model_validate(event)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        log.warning("a message event could not be read: %s: %s", where, problem["msg"])
+        return None
 
 
 class Renderer(Protocol):
@@ -85,7 +112,13 @@ class SlashCommand(BaseModel):
 def request_from(
     services: Services, team_id: str, channel_id: str, user_id: str, *, admin: bool = False
 ) -> Request:
-    """The service-layer request of a person acting now; `admin` asks Slack whether they are."""
+    """The service-layer request of a person acting now; `admin` asks Slack whether they are.
+
+    Ids come from payloads: one that is not a string is a payload of the wrong shape.
+    """
+    for what, value in (("team", team_id), ("channel", channel_id), ("user", user_id)):
+        if not isinstance(value, str):
+            raise ValueError(f"the {what} id is a {type(value).__name__}, not a string")
     is_admin = admin and services.chat.profile(team_id, user_id).is_admin
     return Request(team_id, channel_id, Actor(user_id, is_admin), services.clock.now())
 

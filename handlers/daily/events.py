@@ -11,13 +11,15 @@ from ceremonies.core.errors import Refusal
 from ceremonies.core.request import Written
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services, in_dm, request_from, written_by_person
+from handlers.kit import MessageEvent, Services, in_dm, read_message, request_from
 
 
 def register(app: App, services: Services) -> None:
     @app.event("message", matchers=[in_dm])
     def on_dm(event: dict[str, Any], body: dict[str, Any]) -> None:
-        services.later(lambda: _dm(services, body.get("team_id", ""), event))
+        message = read_message(event)
+        if message is not None:
+            services.later(lambda: _dm(services, str(body.get("team_id", "")), message))
 
     @app.event("user_change")
     def on_user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -52,22 +54,22 @@ def register(app: App, services: Services) -> None:
         """Acknowledged; the Home tab comes with a later issue."""
 
 
-def _dm(services: Services, team_id: str, event: dict[str, Any]) -> None:
+def _dm(services: Services, team_id: str, event: MessageEvent) -> None:
     """A reply answers the open prompt's next question; an edit changes the stored answer."""
-    if event.get("subtype") == "message_changed":
-        edited = event.get("message") or {}
-        if edited.get("bot_id") or not edited.get("user"):
+    if event.subtype == "message_changed":
+        edited = event.message
+        if edited is None or edited.bot_id or not edited.user:
             return
         daily_answers.take_edit(
             services.uow_factory,
             services.chat,
-            request_from(services, team_id, event.get("channel", ""), edited["user"]),
-            Written(edited["ts"], edited.get("text", "")),
+            request_from(services, team_id, event.channel, edited.user),
+            Written(edited.ts, edited.text),
         )
-    elif written_by_person(event):
+    elif event.by_person() and event.user:
         daily_answers.take_dm_reply(
             services.uow_factory,
             services.chat,
-            request_from(services, team_id, event["channel"], event["user"]),
-            Written(event["ts"], event.get("text", "")),
+            request_from(services, team_id, event.channel, event.user),
+            Written(event.ts, event.text),
         )

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from ceremonies.core.errors import Refusal
 from ceremonies.core.request import Written
 from ceremonies.retro import flow as retro_flow
-from handlers.kit import Services, in_dm, log, request_from, written_by_person
+from handlers.kit import MessageEvent, Services, in_dm, log, read_message, request_from
 
 
 def _in_channel(event: dict[str, Any]) -> bool:
@@ -20,38 +20,42 @@ def _in_channel(event: dict[str, Any]) -> bool:
 def register(app: App, services: Services) -> None:
     @app.event("message", matchers=[_in_channel])
     def on_channel_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        services.later(lambda: _route(services, client, body.get("team_id", ""), event))
+        message = read_message(event)
+        if message is not None:
+            team_id = str(body.get("team_id", ""))
+            services.later(lambda: _route(services, client, team_id, message))
 
 
-def _route(services: Services, client: WebClient, team_id: str, event: dict[str, Any]) -> None:
-    if event.get("subtype") == "message_changed":
-        edited = event.get("message") or {}
-        if edited.get("bot_id") or not edited.get("user"):
+def _route(services: Services, client: WebClient, team_id: str, event: MessageEvent) -> None:
+    if event.subtype == "message_changed":
+        edited = event.message
+        if edited is None or edited.bot_id or not edited.user:
             return
         retro_flow.edit_item(
             services.uow_factory,
-            request_from(services, team_id, event.get("channel", ""), edited["user"]),
-            Written(edited["ts"], edited.get("text", "")),
+            request_from(services, team_id, event.channel, edited.user),
+            Written(edited.ts, edited.text),
         )
-    elif (
-        written_by_person(event)
-        and event.get("thread_ts")
-        and event.get("thread_ts") != event.get("ts")
-    ):
-        _thread_reply(services, client, team_id, event)
+    elif event.by_person() and event.user and event.thread_ts and event.thread_ts != event.ts:
+        _thread_reply(services, client, team_id, event, event.user, event.thread_ts)
 
 
 def _thread_reply(
-    services: Services, client: WebClient, team_id: str, event: dict[str, Any]
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    event: MessageEvent,
+    user: str,
+    thread_ts: str,
 ) -> None:
-    user, channel = event["user"], event["channel"]
+    channel = event.channel
     try:
         outcome = retro_flow.item_in_thread(
             services.uow_factory,
             services.chat,
             request_from(services, team_id, channel, user),
-            event["thread_ts"],
-            Written(event["ts"], event.get("text", "")),
+            thread_ts,
+            Written(event.ts, event.text),
         )
     except Refusal as refusal:
         payload = services.renderer.render(
@@ -62,8 +66,6 @@ def _thread_reply(
             return
         payload = services.renderer.render("retro/kept_for_later", {"phase": outcome.phase})
     try:
-        client.chat_postEphemeral(
-            channel=channel, user=user, thread_ts=event["thread_ts"], **payload
-        )
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **payload)
     except Exception:
         log.exception("could not tell %s about their retro item", user)
