@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 
 from bot.demo.standin.harness import Bot
 from bot.demo.standin.server import FakeSlack
-from ceremonies.daily.delivery import TickReport, run_due
+from ceremonies.daily.delivery import run_due
+from ceremonies.daily.tick_report import TickReport
 from storage.db import make_engine
 
 T = TypeVar("T")

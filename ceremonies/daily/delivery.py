@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
 from ceremonies.core.time_model import is_working_day, local_date, next_occurrence
 from ceremonies.daily import publishing
+from ceremonies.daily.follow_up import close_days, publish_waiting_answers, send_reminders
 from ceremonies.daily.ports import (
     DailyRow,
     DailyUnitOfWork,
@@ -32,33 +33,11 @@ from ceremonies.daily.rules import (
     close_time,
     schedule_for,
 )
+from ceremonies.daily.tick_report import TickReport
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
-
-
-@dataclass
-class TickReport:
-    """What one tick did for the dailies (a DueReport)."""
-
-    prompts_sent: int = 0
-    prompts_recovered: int = 0
-    prompts_missed: int = 0
-    reminders_sent: int = 0
-    answers_published: int = 0
-    days_closed: int = 0
-    failures: list[str] = field(default_factory=list)
-
-    def figures(self) -> list[tuple[str, int]]:
-        return [
-            ("prompts sent", self.prompts_sent),
-            ("recovered", self.prompts_recovered),
-            ("missed", self.prompts_missed),
-            ("reminders", self.reminders_sent),
-            ("answers published", self.answers_published),
-            ("days closed", self.days_closed),
-        ]
 
 
 @dataclass(frozen=True)
@@ -77,12 +56,14 @@ def run_due(
     with uow_factory() as uow:
         due = uow.dailies.due_participant_ids(now, BATCH)
     if due:
-        # Slack calls dominate a fan-out; a few threads hide their latency.
+        # Slack calls dominate a fan-out; a few threads hide their latency. Each worker has
+        # its own units of work and counts into a report of its own, merged here: nothing
+        # (no session, row or report) is shared between threads.
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(due)))) as pool:
-            for _ in pool.map(
-                lambda pid: _prompt_participant(uow_factory, chat, pid, now, report), due
-            ):
-                pass
+            for part in pool.map(lambda pid: _prompt_participant(uow_factory, chat, pid, now), due):
+                report.prompts_sent += part.prompts_sent
+                report.prompts_missed += part.prompts_missed
+                report.failures += part.failures
     send_reminders(uow_factory, chat, now, report)
     publish_waiting_answers(uow_factory, chat, now, report)
     close_days(uow_factory, chat, now, report)
@@ -90,16 +71,13 @@ def run_due(
 
 
 def _prompt_participant(
-    uow_factory: DailyUnitOfWorkFactory,
-    chat: Chat,
-    participant_id: int,
-    now: datetime,
-    report: TickReport,
-) -> None:
+    uow_factory: DailyUnitOfWorkFactory, chat: Chat, participant_id: int, now: datetime
+) -> TickReport:
+    report = TickReport()
     try:
         claim = claim_prompt(uow_factory, participant_id, now, report)
         if claim is None:
-            return
+            return report
         if claim.new_run:
             publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
         if send_prompt(uow_factory, chat, claim.prompt_id, now):
@@ -107,11 +85,27 @@ def _prompt_participant(
     except Exception as error:  # one person's failure must not stop everyone else's prompt
         log.exception("prompting participant %s failed", participant_id)
         report.failures.append(f"participant {participant_id}: {error}")
+    return report
 
 
 def claim_prompt(
     uow_factory: DailyUnitOfWorkFactory, participant_id: int, now: datetime, report: TickReport
 ) -> Claim | None:
+    """Claims the participant's due prompt (None when nothing is due or another took it)."""
+    claim = _claim_once(uow_factory, participant_id, now, report)
+    if claim is _TRY_AGAIN:
+        # Moved on to today's prompt, already due: claimed in a fresh unit of work, so no
+        # worker ever holds two sessions (and two connections) at once.
+        claim = _claim_once(uow_factory, participant_id, now, report)
+    return claim if isinstance(claim, Claim) else None
+
+
+_TRY_AGAIN = object()
+
+
+def _claim_once(
+    uow_factory: DailyUnitOfWorkFactory, participant_id: int, now: datetime, report: TickReport
+) -> Claim | object | None:
     with uow_factory() as uow:
         store = uow.dailies
         participant = store.participant_by_id(participant_id)
@@ -139,7 +133,7 @@ def claim_prompt(
             if upcoming is None or upcoming.at > now:
                 return None
             # Today's prompt is already due: send it now, late, rather than wait a tick.
-            return claim_prompt(uow_factory, participant_id, now, report)
+            return _TRY_AGAIN
 
         run, new_run = _run_for(uow, daily, due_date, scheduled, now)
         upcoming = next_occurrence(schedule, now, due_date)
@@ -218,8 +212,10 @@ def send_prompt(
         assert daily is not None
         message = prompt_message(prompt, daily.channel_id, now - prompt.scheduled_at > LEASE)
         remind_after = timedelta(minutes=daily.remind_after_minutes)
+        # Plain values out of the unit of work: no row is used after its session ends.
+        team_id, user_id = prompt.team_id, prompt.user_id
     try:
-        posted = chat.post(prompt.team_id, prompt.user_id, message)
+        posted = chat.post(team_id, user_id, message)
     except DeliveryError as error:
         if error.permanent:
             _mark(uow_factory, prompt_id, {"status": PENDING}, {"status": MISSED})
@@ -318,79 +314,3 @@ def recover_missing_parents(
         except Exception as error:
             log.exception("posting the parent of run %s failed", run_id)
             report.failures.append(f"run {run_id}: {error}")
-
-
-def send_reminders(
-    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
-) -> None:
-    with uow_factory() as uow:
-        store = uow.dailies
-        to_send: list[tuple[str, str, Message]] = []
-        for prompt in store.prompts_to_remind(now):
-            run = store.run(prompt.run_id) if prompt.run_id else None
-            if not store.compare_and_set(prompt, {"reminded_at": None}, {"reminded_at": now}):
-                continue
-            if run is not None and (run.closed_at is not None or run.close_at <= now):
-                # The day is over (or should be: after downtime it closes this very tick);
-                # a reminder now would only nag about a day nobody can answer any more.
-                continue
-            answered = len(store.answers(prompt.id))
-            daily = store.daily(prompt.daily_id)
-            assert daily is not None
-            to_send.append(
-                (
-                    prompt.team_id,
-                    prompt.dm_channel_id or prompt.user_id,
-                    Message(
-                        "daily/reminder",
-                        {
-                            "prompt_id": prompt.id,
-                            "channel_id": daily.channel_id,
-                            "local_date": prompt.local_date,
-                            "question": prompt.questions[min(answered, len(prompt.questions) - 1)],
-                            "answered": answered,
-                            "total": len(prompt.questions),
-                        },
-                    ),
-                )
-            )
-        uow.commit()  # claimed before sending: a reminder goes out at most once
-    for team_id, channel, message in to_send:
-        try:
-            chat.post(team_id, channel, message)
-            report.reminders_sent += 1
-        except Exception as error:
-            log.exception("reminder to %s failed", channel)
-            report.failures.append(f"reminder {channel}: {error}")
-
-
-def publish_waiting_answers(
-    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
-) -> None:
-    with uow_factory() as uow:
-        waiting = [p.id for p in uow.dailies.unpublished_answers(now - LEASE)]
-    for prompt_id in waiting:
-        try:
-            if publishing.publish_answers(uow_factory, chat, prompt_id, now):
-                report.answers_published += 1
-        except Exception as error:
-            log.exception("publishing answers of prompt %s failed", prompt_id)
-            report.failures.append(f"answers {prompt_id}: {error}")
-
-
-def close_days(
-    uow_factory: DailyUnitOfWorkFactory, chat: Chat, now: datetime, report: TickReport
-) -> None:
-    with uow_factory() as uow:
-        closing = []
-        for run in uow.dailies.runs_to_close(now):
-            if uow.dailies.compare_and_set(run, {"closed_at": None}, {"closed_at": now}):
-                closing.append(run.id)
-        uow.commit()
-    for run_id in closing:
-        try:
-            publishing.refresh_parent(uow_factory, chat, run_id)
-            report.days_closed += 1
-        except Exception as error:
-            log.exception("closing run %s failed", run_id)
-            report.failures.append(f"close {run_id}: {error}")

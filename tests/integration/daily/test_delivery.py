@@ -8,8 +8,9 @@ from datetime import date, datetime
 from ceremonies.core.request import Actor, Request, Written
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from ceremonies.daily.delivery import TickReport, claim_prompt, run_due
+from ceremonies.daily.delivery import claim_prompt, run_due
 from ceremonies.daily.rules import LEASE
+from ceremonies.daily.tick_report import TickReport
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FakeChat, utc
 

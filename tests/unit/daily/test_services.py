@@ -12,8 +12,9 @@ from ceremonies.core.time_model import DateRange
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import reports as daily_reports
 from ceremonies.daily import setup as daily_setup
-from ceremonies.daily.delivery import TickReport, claim_prompt, run_due
+from ceremonies.daily.delivery import claim_prompt, run_due
 from ceremonies.daily.rules import LEASE
+from ceremonies.daily.tick_report import TickReport
 from tests.fake_uow import Answer, DailyRun, FakeUnitOfWorkFactory, Participant, Prompt
 from tests.fakes import FakeChat, team_chat, utc
 
