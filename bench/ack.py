@@ -70,12 +70,17 @@ class Sample:
 
 
 def fire(
-    driver: SlackDriver, label: str, users: Sequence[str], count: int, concurrency: int
+    driver: SlackDriver,
+    label: str,
+    users: Sequence[str],
+    count: int,
+    concurrency: int,
+    text: str = "status",
 ) -> Sample:
-    """`count` × `/daily status` from `users` in turn, `concurrency` in flight at once."""
+    """`count` × `/daily <text>` from `users` in turn, `concurrency` in flight at once."""
 
     def one(i: int) -> tuple[float, int]:
-        result = driver.command(users[i % len(users)], TEAM_CHANNEL, "/daily", "status")
+        result = driver.command(users[i % len(users)], TEAM_CHANNEL, "/daily", text)
         return result.elapsed, result.status
 
     started = time.monotonic()
@@ -157,17 +162,23 @@ def next_prompt_instant(now: datetime) -> datetime:
 
 
 def measure(
-    driver: SlackDriver, label: str, count: int, concurrency: int, replies: bool, pid: int
+    driver: SlackDriver,
+    label: str,
+    count: int,
+    concurrency: int,
+    replies: bool,
+    pid: int,
+    text: str = "status",
 ) -> tuple[Sample, int]:
     """Warm up, then fire; with `replies`, also wait for the bot's answers after its acks so
     their work is counted in the CPU per command and does not spill into the next phase."""
     fake = driver.fake
     before = ephemeral_count(fake)
-    fire(driver, "warm-up", TEAM, WARMUP, concurrency)
+    fire(driver, "warm-up", TEAM, WARMUP, concurrency, text)
     if replies:
         before = wait_for_replies(fake, before + WARMUP)
     cpu = cpu_seconds(pid)
-    sample = fire(driver, label, TEAM, count, concurrency)
+    sample = fire(driver, label, TEAM, count, concurrency, text)
     answered = wait_for_replies(fake, before + count) - before if replies else 0
     sample.cpu_per_command = (cpu_seconds(pid) - cpu) / count
     return sample, answered
@@ -239,6 +250,17 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
                 bare.pid,
             )
             print(bare_sample.line(), flush=True)
+            # `/daily skip` changes something, so each one is in the inbox before its ack.
+            stored, stored_replies = measure(
+                driver,
+                f"ours, {concurrency} at a time, stored",
+                count,
+                concurrency,
+                True,
+                ours.pid,
+                "skip",
+            )
+            print(stored.line() + f"; replies {stored_replies}/{count}", flush=True)
 
             before_fanout = list(fake.violations)  # the fan-out starts a fresh record
             during, fanout_sent, fanout_time, replies_during = measure_during_fanout(
@@ -262,6 +284,12 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
     print(
         f"p99 ours / p99 bare, {concurrency:>2}:   {ratio:.2f} (target <= {TARGET_RATIO}: "
         f"{'ok' if ratio <= TARGET_RATIO else 'ABOVE TARGET'})"
+    )
+    kept = percentile(stored.acks, 99) / percentile(bare_sample.acks, 99)
+    print(
+        f"p99 stored / p99 bare, {concurrency:>2}: {kept:.2f} ('/daily skip', in the inbox "
+        f"before its ack; target <= {TARGET_RATIO}: "
+        f"{'ok' if kept <= TARGET_RATIO else 'ABOVE TARGET'})"
     )
     worst = percentile(during.acks, 99)
     print(

@@ -46,8 +46,10 @@ ZONES_AT_UTC_PLUS_ONE = (
     "Africa/Lagos",
     "Africa/Algiers",
 )
-# The only PostgreSQL database the benchmarks may write to: the tests' own.
+# The only PostgreSQL databases the benchmarks may write to: the tests' own, and "soak",
+# kept for bench/soak.py so a long soak does not share a database with a test run.
 WIPEABLE_POSTGRES_DATABASE = "test"
+WIPEABLE_POSTGRES_DATABASES = (WIPEABLE_POSTGRES_DATABASE, "soak")
 # A schema of our own in it: the tests drop and recreate schema public (tests/db.py), so
 # sharing public would break a test run going on at the same time, and the other way round.
 BENCH_SCHEMA = "ceremony_bench"
@@ -72,8 +74,8 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
         "--database-url",
         default=None,
         help="PostgreSQL only, and only a database named "
-        f"'{WIPEABLE_POSTGRES_DATABASE}': the benchmarks use a schema {BENCH_SCHEMA} there, "
-        "dropped and recreated (default: a temporary SQLite file)",
+        f"{' or '.join(repr(d) for d in WIPEABLE_POSTGRES_DATABASES)}: the benchmarks use a "
+        f"schema {BENCH_SCHEMA} there, dropped and recreated (default: a temporary SQLite file)",
     )
 
 
@@ -92,16 +94,17 @@ def check_database_url(parser: argparse.ArgumentParser, url: str | None) -> None
     if parsed.get_backend_name() != "postgresql":
         # A SQLite file of the user's would have to be emptied first: never ours to do.
         parser.error("--database-url: PostgreSQL only (leave it out for a temporary SQLite file)")
-    if parsed.database != WIPEABLE_POSTGRES_DATABASE:
+    if parsed.database not in WIPEABLE_POSTGRES_DATABASES:
         parser.error(
             f"--database-url: its schema is wiped, so only a database named "
-            f"'{WIPEABLE_POSTGRES_DATABASE}' is accepted, not {parsed.database!r}"
+            f"{' or '.join(repr(d) for d in WIPEABLE_POSTGRES_DATABASES)} is accepted, "
+            f"not {parsed.database!r}"
         )
 
 
 def _recreate_bench_schema(url: str, *, create: bool = True) -> None:
     parsed = make_url(url)
-    if parsed.database != WIPEABLE_POSTGRES_DATABASE:
+    if parsed.database not in WIPEABLE_POSTGRES_DATABASES:
         raise SystemExit(f"--database-url: refusing to write to database {parsed.database!r}")
     engine = make_engine(url)
     try:

@@ -25,6 +25,7 @@ from bot.rendering import Renderer
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
+from handlers import carries_nothing_to_keep
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -154,5 +155,10 @@ def build_runtime(
         listener_executor=ListenerExecutor(32),
         work_executor=work_executor,
         gate=gate,
-        inbox=Inbox(uow_factory, the_clock),  # type: ignore[arg-type]
+        inbox=Inbox(
+            uow_factory,
+            the_clock,  # type: ignore[arg-type]
+            nothing_to_keep=carries_nothing_to_keep,
+            one_writer=engine.dialect.name == "sqlite",
+        ),
     )

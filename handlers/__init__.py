@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from handlers import daily, retro
 from handlers.kit import Services
+
+_READS_ONLY = {"/daily": daily.READS_ONLY, "/retro": retro.READS_ONLY}
+_OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM
+_SHOWN_ONLY_EVENTS = frozenset({"app_home_opened"})
+
+
+def carries_nothing_to_keep(body: dict[str, Any]) -> bool:
+    """A request that only shows something or opens a form: nothing to store before its ack."""
+    command = body.get("command")
+    if isinstance(command, str):
+        text = body.get("text")
+        words = text.split(maxsplit=1) if isinstance(text, str) else []
+        return (words[0].lower() if words else "") in _READS_ONLY.get(command, frozenset())
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        ids = (
+            {a.get("action_id") for a in actions if isinstance(a, dict)}
+            if isinstance(actions, list)
+            else set()
+        )
+        return bool(ids) and ids <= _OPENS_A_FORM
+    event = body.get("event")
+    return isinstance(event, dict) and event.get("type") in _SHOWN_ONLY_EVENTS
 
 
 def register_listeners(app: App, services: Services) -> None:

@@ -234,6 +234,12 @@ def _record_sent(
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         assert prompt is not None
+        # Rows are locked in the order a claim locks them, the participant first (its
+        # change is written before the prompt's update), so a claim racing in another
+        # process cannot deadlock with this.
+        participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
+        if participant is not None and participant.dm_channel_id != posted.channel:
+            participant.dm_channel_id = posted.channel
         uow.dailies.compare_and_set(
             prompt,
             {"status": PENDING},
@@ -245,9 +251,6 @@ def _record_sent(
                 "remind_at": now + remind_after,
             },
         )
-        participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
-        if participant is not None and participant.dm_channel_id != posted.channel:
-            participant.dm_channel_id = posted.channel
         uow.commit()
 
 

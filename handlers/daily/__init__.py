@@ -7,6 +7,11 @@ from slack_bolt import App
 from handlers.daily import commands, events, forms
 from handlers.kit import Services
 
+# What carries nothing a person wrote or chose, so it need not be stored before its ack:
+# commands that only show something, and buttons that only open a form.
+READS_ONLY = frozenset({"", "help", "status", "history", "settings"})
+OPENS_A_FORM = frozenset({forms.ANSWER_FORM})
+
 
 def register(app: App, services: Services) -> None:
     commands.register(app, services)
