@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint, delete, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ceremonies.core.ports import Conflict
 from storage.base import Base
 from storage.store_base import SqlStore
 
@@ -54,26 +55,31 @@ class SqlInbox(SqlStore):
     def receive(
         self, team_id: str, key: str, kind: str, body: dict[str, Any], now: datetime
     ) -> tuple[InboxEntry, bool]:
-        """Stores a request, claimed by the caller; (the existing row, False) if it was known."""
-        try:
-            entry = self._insert(
-                InboxEntry(
-                    team_id=team_id,
-                    key=key,
-                    kind=kind,
-                    body=body,
-                    received_at=now,
-                    claimed_at=now,
-                    attempts=1,
-                )
+        """Stores a request, claimed by the caller; (the existing row, False) if it was known.
+
+        One INSERT … ON CONFLICT DO NOTHING: it runs before every ack, so it stays lean
+        (no savepoint, no ORM flush).
+        """
+        insert = sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else pg_insert
+        new_id = self.session.scalar(
+            insert(InboxEntry)
+            .values(
+                team_id=team_id,
+                key=key,
+                kind=kind,
+                body=body,
+                received_at=now,
+                claimed_at=now,
+                attempts=1,
             )
-        except Conflict:
-            existing = self.session.scalar(
-                select(InboxEntry).where(InboxEntry.team_id == team_id, InboxEntry.key == key)
-            )
-            assert existing is not None
-            return existing, False
-        return entry, True
+            .on_conflict_do_nothing(index_elements=["team_id", "key"])
+            .returning(InboxEntry.id)
+        )
+        entry = self.session.scalar(
+            select(InboxEntry).where(InboxEntry.team_id == team_id, InboxEntry.key == key)
+        )
+        assert entry is not None
+        return entry, new_id is not None
 
     def entry(self, entry_id: int) -> InboxEntry | None:
         return self.session.get(InboxEntry, entry_id)
