@@ -39,6 +39,7 @@ MAX_ATTEMPTS = 3
 REPLAY_BATCH = 200
 KEEP_DONE = timedelta(days=7)
 REPLAY = "inbox_replay"
+REPLAY_WAIT = 60.0  # seconds
 # A trigger id lives 3 seconds: a replayed button that only opened a modal cannot again.
 TRIGGER_GONE = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
 
@@ -197,6 +198,9 @@ class Inbox:
         # SQLite has one writer at a time and makes the others sleep and poll; queueing the
         # process's own receipts on a lock instead keeps acks prompt under a burst.
         self._receiving: threading.Lock | None = threading.Lock() if one_writer else None
+        # Replayed rows not yet finished: a tick waits for them before its other jobs run.
+        self._replaying: set[int] = set()
+        self._replayed = threading.Condition()
 
     # -- receiving ---------------------------------------------------------------------------
     def middleware(
@@ -233,8 +237,19 @@ class Inbox:
         slot = CURRENT.get()
         if slot is not None:  # a DurableApp closes the ticket once all its work has ended
             slot.ticket = Ticket(entry_id, self._close, replayed)
+            if replayed:
+                with self._replayed:
+                    self._replaying.add(entry_id)
 
     def _close(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
+        try:
+            self._record_end(entry_id, failure, rejected)
+        finally:
+            with self._replayed:
+                self._replaying.discard(entry_id)
+                self._replayed.notify_all()
+
+    def _record_end(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
         try:
             with self.uow_factory() as uow:
                 if failure is None:
@@ -275,6 +290,11 @@ class Inbox:
             except Exception as error:
                 log.warning("replaying inbox entry %s failed", entry_id, exc_info=True)
                 report.failures.append(f"inbox {entry_id}: {error}")
+        # The work the replays started runs after their (unheard) acks: the rest of the tick
+        # waits for it, so it sees what they stored (an answer, before its day closes).
+        with self._replayed:
+            if not self._replayed.wait_for(lambda: not self._replaying, timeout=REPLAY_WAIT):
+                report.failures.append(f"inbox: {len(self._replaying)} replays still running")
         return report
 
     def _give_up(self, entry_id: int, now: datetime, failure: str | None) -> None:
