@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from common import (
 
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.harness import SIGNING_SECRET
-from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.processes import bot_env, free_port, start_server
 from bot.demo.standin.ratelimit import POST_MESSAGE
 from bot.demo.standin.server import FakeSlack
 
@@ -107,44 +105,6 @@ def wait_for_replies(fake: FakeSlack, expected: int) -> int:
     return ephemeral_count(fake)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_process(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """Starts a server process and waits until it answers GET /healthz."""
-    process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command} ended: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
-
-
-def server_env(fake: FakeSlack, url: str, port: int) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-    return {
-        **keep,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "SCHEDULER_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -210,12 +170,12 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
             fake.add_channel(TEAM_CHANNEL, "team", list(TEAM))
             big = add_team(fake, BIG_CHANNEL, FANOUT, ZONES_AT_UTC_PLUS_ONE)
             ours_port, bare_port = free_port(), free_port()
-            ours = start_process(
-                [sys.executable, "app.py", "serve"], server_env(fake, url, ours_port), ours_port
+            ours = start_server(
+                [sys.executable, "app.py", "serve"], bot_env(fake, url, ours_port), ours_port
             )
             processes.append(ours)
-            bare = start_process(
-                [sys.executable, "bench/bare_app.py"], server_env(fake, url, bare_port), bare_port
+            bare = start_server(
+                [sys.executable, "bench/bare_app.py"], bot_env(fake, url, bare_port), bare_port
             )
             processes.append(bare)
             driver = SlackDriver(fake, f"http://127.0.0.1:{ours_port}/slack/events", SIGNING_SECRET)
@@ -264,7 +224,7 @@ def run(count: int, concurrency: int, database_url: str | None) -> int:
 
             before_fanout = list(fake.violations)  # the fan-out starts a fresh record
             during, fanout_sent, fanout_time, replies_during = measure_during_fanout(
-                fake, driver, server_env(fake, url, 3000), count, concurrency, big
+                fake, driver, bot_env(fake, url, 3000), count, concurrency, big
             )
             print(during.line() + f"; replies {replies_during}/{count}")
             recorded = before_fanout + list(fake.violations)

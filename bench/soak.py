@@ -56,7 +56,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,7 +63,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from ack import TEAM, TEAM_CHANNEL, TEAM_ZONE, free_port, next_prompt_instant
+from ack import TEAM, TEAM_CHANNEL, TEAM_ZONE, next_prompt_instant
 from common import (
     ZONES_AT_UTC_PLUS_ONE,
     add_database_argument,
@@ -80,6 +79,7 @@ from sqlalchemy import func, select, update
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.harness import SIGNING_SECRET
 from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.processes import free_port, start_server
 from bot.demo.standin.ratelimit import POST_MESSAGE
 from bot.demo.standin.server import FakeSlack
 from storage.daily.models import Participant, Prompt
@@ -188,25 +188,7 @@ def describe_exit(code: int | None) -> str:
 
 def start_serve(env: dict[str, str], port: int, stderr: IO[bytes]) -> subprocess.Popen[bytes]:
     """`app.py serve`, its stderr (faulthandler's dump, if any) to a file, once /healthz answers."""
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"serve ended at start: {describe_exit(process.returncode)}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise RuntimeError("serve did not start")
+    return start_server([sys.executable, "app.py", "serve"], env, port, stderr=stderr)
 
 
 def next_minute_boundary(at_least: float = 5.0) -> datetime:

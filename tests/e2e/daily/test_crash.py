@@ -8,7 +8,6 @@ sends again. Afterwards every one of them is in the database and in the day's th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -24,8 +23,8 @@ import pytest
 
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.harness import SIGNING_SECRET
-from bot.demo.standin.models import BOT_TOKEN
 from bot.demo.standin.payloads import event_callback
+from bot.demo.standin.processes import bot_env, free_port, start_server
 from bot.demo.standin.server import FakeSlack
 from storage.db import make_session_factory
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -39,45 +38,9 @@ PEOPLE = [f"UP{n:02d}" for n in range(24)]
 QUESTION = "What did you do?"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def app_env(slack: FakeSlack, url: str, port: int) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-    return {
-        **keep,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "SCHEDULER_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "serve"], env=env, stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-2000:]
-        try:
-            import urllib.request
-
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("serve did not start")
+        return start_server([sys.executable, str(ROOT / "app.py"), "serve"], env, port, stderr=out)
 
 
 def run_due(env: dict[str, str], now: datetime) -> str:
@@ -159,7 +122,7 @@ def test_a_killed_serve_loses_no_acknowledged_or_retried_answer(
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
     port = free_port()
-    env = app_env(slack, url, port)
+    env = bot_env(slack, url, port)
     log = tmp_path / "serve.log"
     driver = SlackDriver(slack, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
     process = serve(env, port, log)
