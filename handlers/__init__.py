@@ -30,7 +30,14 @@ def carries_nothing_to_keep(body: dict[str, Any]) -> bool:
         )
         return bool(ids) and ids <= _OPENS_A_FORM
     event = body.get("event")
-    return isinstance(event, dict) and event.get("type") in _SHOWN_ONLY_EVENTS
+    if not isinstance(event, dict):
+        return False
+    edited = event.get("message")
+    # The bot's own posts and edits come back as message events too: nobody wrote them.
+    by_a_bot = bool(event.get("bot_id")) or (
+        isinstance(edited, dict) and bool(edited.get("bot_id"))
+    )
+    return event.get("type") in _SHOWN_ONLY_EVENTS or by_a_bot
 
 
 def register_listeners(app: App, services: Services) -> None:
