@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
+from handlers.kit import team_of
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ REPLAY_BATCH = 200
 KEEP_DONE = timedelta(days=7)
 REPLAY = "inbox_replay"
 REPLAY_WAIT = 60.0  # seconds
-# A trigger id lives 3 seconds: a replayed button that only opened a modal cannot again.
+# A trigger id lives 3 seconds: a late or forged one names nothing Slack knows.
 TRIGGER_GONE = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
 
 
@@ -141,16 +142,19 @@ def is_bad_payload(error: BaseException) -> bool:
     return isinstance(error, BAD_SHAPE)
 
 
-def current_failed(error: BaseException) -> None:
-    """The work of the request being handled failed: its inbox row stays for a retry, unless
-    the request itself cannot be read (then it is done, with the reason)."""
+def report_failure(error: BaseException, what: str) -> None:
+    """A request's handling failed: logged, and its inbox row left for a retry — unless the
+    request itself cannot be read (bad input, not a fault): then a warning with the reason,
+    and the row is done."""
     ticket = current_ticket()
-    if ticket is None:
-        return
     reason = f"{type(error).__name__}: {error}"
     if is_bad_payload(error):
-        ticket.reject(f"unreadable: {reason}")
-    else:
+        log.warning("%s could not be read: %s", what, reason)
+        if ticket is not None:
+            ticket.reject(f"unreadable: {reason}")
+        return
+    log.error("%s failed", what, exc_info=error)
+    if ticket is not None:
         ticket.fail(reason)
 
 
@@ -164,17 +168,6 @@ def inbox_key(body: dict[str, Any]) -> tuple[str, str] | None:
     if kind in ("block_actions", "view_submission"):
         return kind, f"{kind}:{body.get('trigger_id') or _digest(body)}"
     return None
-
-
-def team_of(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    user = body.get("user")
-    return str(
-        body.get("team_id")
-        or (team.get("id") if isinstance(team, dict) else "")
-        or (user.get("team_id") if isinstance(user, dict) else "")
-        or ""
-    )
 
 
 def _digest(body: dict[str, Any]) -> str:
@@ -312,15 +305,3 @@ class ReplayReport:
 
     def figures(self) -> list[tuple[str, int]]:
         return [("replayed", self.replayed), ("given up", self.given_up)]
-
-
-def replay_gone_trigger(error: Exception) -> bool:
-    """A replayed request that only wanted to open a modal: its trigger is gone, and so is
-    the need (the person pressed the button again if they still wanted the form)."""
-    ticket = current_ticket()
-    return (
-        ticket is not None
-        and ticket.replayed
-        and isinstance(error, SlackApiError)
-        and error.response.get("error") in TRIGGER_GONE
-    )

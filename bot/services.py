@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.inbox import current_failed, is_bad_payload
+from bot.inbox import report_failure
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from handlers.kit import Renderer
-
-log = logging.getLogger("handlers")
 
 
 def run_now(work: Callable[[], object]) -> None:
@@ -41,12 +38,5 @@ class Services:
         self.defer(logged)
 
     def failed(self, error: Exception) -> None:
-        """Work for a request failed: logged, and its inbox row is left for a later retry.
-
-        A payload of the wrong shape is bad input, not a fault: a warning with the reason.
-        """
-        if is_bad_payload(error):
-            log.warning("a request could not be read: %s: %s", type(error).__name__, error)
-        else:
-            log.error("work after the ack failed", exc_info=error)
-        current_failed(error)
+        """Work for a request failed: logged, and its inbox row is left for a later retry."""
+        report_failure(error, "work after the ack")

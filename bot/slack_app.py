@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
-from bot.inbox import DurableApp, current_failed, is_bad_payload, replay_gone_trigger
+from bot.inbox import DurableApp, is_bad_payload, report_failure
 from bot.rendering import Renderer
 from bot.runtime import Runtime
 from handlers import register_listeners
-
-log = logging.getLogger(__name__)
 
 
 def build_app(runtime: Runtime) -> App:
@@ -37,16 +34,9 @@ def build_app(runtime: Runtime) -> App:
         if isinstance(error, BoltUnhandledRequestError):
             # Unknown actions or events: acknowledged, so Slack does not retry them.
             return BoltResponse(status=200, body="")
-        if replay_gone_trigger(error):
-            log.info("a replayed request only opened a modal; its trigger is gone")
-            return BoltResponse(status=200, body="")
-        current_failed(error)
+        report_failure(error, f"a {kind_of(body)}")
         if is_bad_payload(error):
-            log.warning(
-                "a %s could not be read: %s: %s", kind_of(body), type(error).__name__, error
-            )
             return unreadable(body, services.renderer)
-        log.error("unhandled error for %s", kind_of(body), exc_info=error)
         return BoltResponse(status=500, body="")
 
     return app

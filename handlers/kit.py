@@ -124,8 +124,14 @@ def request_from(
 
 
 def team_of(body: Mapping[str, Any]) -> str:
-    """The workspace of an interaction payload (block actions and view submissions)."""
-    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+    """The workspace of any payload (events and commands say team_id, interactions team.id)."""
+    team, user = body.get("team"), body.get("user")
+    return str(
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, Mapping) else "")
+        or (user.get("team_id") if isinstance(user, Mapping) else "")
+        or ""
+    )
 
 
 def refusal_message(services: Services, code: str, params: Mapping[str, Any]) -> dict[str, Any]:
