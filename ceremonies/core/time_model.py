@@ -9,11 +9,11 @@ by ``zoneinfo`` itself) because a tick evaluates them for every participant.
 Wall-clock semantics, for a local time ``at`` on a local date in zone ``tz``:
 
 * ``at`` exists once on that day: it happens at that local time, whatever the offset.
-* ``at`` falls in a DST gap (the clocks skip over it): it happens at the instant the
-  clocks skip to, plus however far ``at`` lies into the gap. E.g. 02:30 in Europe/Berlin
-  on the spring-forward Sunday is 03:30 CEST (01:30 UTC) — the first instant after the
-  last valid minute before the gap, and exactly one instant, so a daily event still
-  happens exactly once that day. This is what ``zoneinfo`` gives for ``fold=0``.
+* ``at`` falls in a DST gap (the clocks skip over it): it happens at the first instant
+  after the gap, the instant the clocks skip to. E.g. 02:30 in Europe/Berlin on the
+  spring-forward Sunday is 03:00 CEST (01:00 UTC), as DESIGN.md says — exactly one
+  instant, so a daily event or a handoff still happens exactly once that day, and every
+  wall time inside one gap lands on the same instant.
 * ``at`` occurs twice (DST fall-back): the first occurrence wins, so nothing happens an
   hour "late" or twice.
 """
@@ -190,22 +190,38 @@ def _is_away(absences: tuple[DateRange, ...], day: date) -> bool:
 def wall_clock_instant(tz: str, day: date, at: time) -> datetime:
     """The aware UTC instant of local time ``at`` on local date ``day`` in zone ``tz``.
 
-    Gap times move forward by the gap's length, ambiguous times take their
-    first occurrence (see the module docstring).
+    Gap times happen when the gap ends, ambiguous times at their first occurrence (see
+    the module docstring).
     """
+    zone = ZoneInfo(tz)
     # Built field by field rather than via datetime.combine so that a
     # ``fold=1`` on the stored time cannot select the second occurrence.
-    local = datetime(
-        day.year,
-        day.month,
-        day.day,
-        at.hour,
-        at.minute,
-        at.second,
-        at.microsecond,
-        tzinfo=ZoneInfo(tz),
+    wall = datetime(
+        day.year, day.month, day.day, at.hour, at.minute, at.second, at.microsecond
     )
-    return local.astimezone(UTC)
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    return _gap_end(zone, wall)
+
+
+def _gap_end(zone: ZoneInfo, wall: datetime) -> datetime:
+    """The instant a DST gap containing the (non-existent) local ``wall`` time ends."""
+    # fold=1 reads the wall time with the offset after the change, fold=0 with the one
+    # before: the change lies between them. Transitions fall on whole seconds.
+    low = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if low > high:
+        low, high = high, low
+    after = high.astimezone(zone).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(zone).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def occurrence_at(schedule: WorkSchedule, day: date) -> datetime:

@@ -78,16 +78,16 @@ def test_prompt_at_follows_the_local_offset(tz: str, day: date, expected: dateti
 @pytest.mark.parametrize(
     ("tz", "day", "at", "expected", "last_valid_minute"),
     [
-        # Berlin skips 02:00→03:00 CET→CEST; 02:30 fires at 03:30 CEST.
-        ("Europe/Berlin", date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1, 30), time(1, 59)),
-        ("America/New_York", date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7, 30), time(1, 59)),
-        ("Australia/Sydney", date(2026, 10, 4), time(2, 30), utc(2026, 10, 3, 16, 30), time(1, 59)),
-        # Chatham skips 02:45→03:45; 03:00 is 15 minutes into the gap and fires
-        # 15 minutes after the clocks land on 03:45, i.e. at 04:00 +13:45.
-        ("Pacific/Chatham", date(2026, 9, 27), time(3, 0), utc(2026, 9, 26, 14, 15), time(2, 44)),
+        # Berlin skips 02:00→03:00 CET→CEST; 02:30 fires when the gap ends, 03:00 CEST.
+        ("Europe/Berlin", date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1, 0), time(1, 59)),
+        ("America/New_York", date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7, 0), time(1, 59)),
+        ("Australia/Sydney", date(2026, 10, 4), time(2, 30), utc(2026, 10, 3, 16, 0), time(1, 59)),
+        # Chatham skips 02:45→03:45; 03:00 lies inside the gap and fires as the clocks
+        # land on 03:45 +13:45.
+        ("Pacific/Chatham", date(2026, 9, 27), time(3, 0), utc(2026, 9, 26, 14, 0), time(2, 44)),
     ],
 )
-def test_gap_time_fires_once_shifted_by_the_gap(
+def test_gap_time_fires_once_when_the_gap_ends(
     tz: str, day: date, at: time, expected: datetime, last_valid_minute: time
 ) -> None:
     zone = ZoneInfo(tz)
@@ -246,6 +246,6 @@ def test_a_person_is_unavailable_on_their_holidays_and_absences() -> None:
 def test_wall_clock_instants_take_the_first_instant_after_a_gap_and_the_first_of_two() -> None:
     # Europe/Berlin springs forward 02:00 -> 03:00 on 29 March 2026 and falls back on 25 Oct.
     gap = wall_clock_instant("Europe/Berlin", date(2026, 3, 29), time(2, 30))
-    assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # 03:30 CEST
+    assert gap == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 03:00 CEST, the gap's end
     twice = wall_clock_instant("Europe/Berlin", date(2026, 10, 25), time(2, 30))
     assert twice == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST, the first
