@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -30,6 +32,8 @@ from bot.demo.standin.models import TEAM_ID
 # slack_sdk adds WebClient(team_id=...) to every call as a default parameter (Bolt's
 # per-request client always does); Slack accepts it on every method.
 GLOBAL_ARGS = frozenset({"team_id"})
+# The app manifest at the repository root: the scopes Slack grants the bot token at install.
+MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
 UPDATE_TEXT_LIMIT = 4000
 TRUNCATE_TEXT_LIMIT = 40000
 
@@ -110,6 +114,14 @@ def _string_candidates(value: str) -> list[Any]:
     return out
 
 
+def _is_list_arg(method: str, name: str) -> bool:
+    """An array argument Slack takes as a comma-separated string (``users=U1,U2``); the
+    JSON-typed ones (``files``...) are JSON text on the wire instead."""
+    spec = method_spec(method)
+    assert spec is not None
+    return spec["args"]["properties"][name].get("type") == "array" and name not in JSON_ARGS
+
+
 def _decode_arg(check: CallCheck, name: str, value: Any) -> Any:
     """Return the semantic value of one argument, recording schema violations."""
     validator = _prop_validator(check.method, name)
@@ -118,6 +130,8 @@ def _decode_arg(check: CallCheck, name: str, value: Any) -> Any:
         candidates.append(json.dumps(value))
     elif isinstance(value, str):
         candidates += _string_candidates(value)
+        if _is_list_arg(check.method, name):
+            candidates.append([part.strip() for part in value.split(",") if part.strip()])
     wire = next((c for c in candidates if validator.is_valid(c)), _MISSING)
     if wire is _MISSING:
         err = next(iter(validator.iter_errors(value)))
@@ -226,7 +240,11 @@ def inspect_call(method: str, args: dict[str, Any]) -> CallCheck:
     if team is not None and team != TEAM_ID:
         check.fail("team_not_found", f"team_id {team!r} is not this workspace ({TEAM_ID})")
     for name, value in args.items():
-        if name in props and name != "token":
+        # team_id is checked against the workspace above; its schemas are not used because
+        # usergroups.list's says maxLength 0, which would refuse the id Bolt sends on every call.
+        if name in GLOBAL_ARGS and name in props:
+            check.args[name] = value
+        elif name in props and name != "token":
             check.args[name] = _decode_arg(check, name, value)
     for name in spec["args"].get("required", []):
         if name != "token" and name not in args:
@@ -234,12 +252,56 @@ def inspect_call(method: str, args: dict[str, Any]) -> CallCheck:
     if check.error is None:
         wire = {"token": "xoxb-test"}
         for name, value in check.args.items():
+            if name in GLOBAL_ARGS:
+                continue
             ok = _prop_validator(method, name).is_valid(value)
             wire[name] = value if ok or not isinstance(value, list | dict) else json.dumps(value)
         for err in _args_validator(method).iter_errors(wire):
             check.fail("invalid_arguments", describe_error(err, "args"))
     check_content(check)
     return check
+
+
+def manifest_bot_scopes(path: Path = MANIFEST) -> frozenset[str] | None:
+    """``oauth_config.scopes.bot`` of the app manifest, or None when there is none (a wheel
+    carries no manifest). Reads block lists, the manifest's style, so no YAML library is
+    needed at run time."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    keys: list[tuple[int, str]] = []
+    found: set[str] = set()
+    for line in lines:
+        body = line.split(" #", 1)[0].strip()
+        if not body or body.startswith("#"):
+            continue
+        if body.startswith("- "):
+            if [k for _, k in keys] == ["oauth_config", "scopes", "bot"]:
+                found.add(body[2:].strip().strip("\"'"))
+            continue
+        indent = len(line) - len(line.lstrip())
+        while keys and keys[-1][0] >= indent:
+            keys.pop()
+        keys.append((indent, body.split(":", 1)[0].strip()))
+    return frozenset(found)
+
+
+def granted_scopes(methods: Iterable[str]) -> frozenset[str]:
+    """The bot token's scopes: what the manifest asks for, as Slack grants at install. Without
+    a manifest, every bot scope ``methods`` need, so a wheel's demo still runs."""
+    from_manifest = manifest_bot_scopes()
+    if from_manifest is not None:
+        return from_manifest
+    return frozenset(
+        s for m in methods for s in (method_spec(m) or {}).get("scope", {}).get("bot", [])
+    )
+
+
+def missing_scope(method: str, granted: Collection[str]) -> str | None:
+    """The first bot scope ``method``'s spec requires that ``granted`` lacks, or None."""
+    needed = (method_spec(method) or {}).get("scope", {}).get("bot", [])
+    return next((s for s in needed if s not in granted), None)
 
 
 def check_call(method: str, args: dict[str, Any]) -> list[str]:

@@ -100,6 +100,27 @@ class InspectionMixin:
             rec = self.ws.homes.get(user_id)
             return copy.deepcopy(rec.view) if rec else None
 
+    def usergroup(self, usergroup_id: str) -> dict[str, Any] | None:
+        """The user group as usergroups.list shapes it, with ``users`` and ``user_count``."""
+        with self.ws.lock:
+            group = self.ws.usergroups.get(usergroup_id)
+            return group.to_api(include_users=True, include_count=True) if group else None
+
+    def usergroup_members(self, usergroup_id: str) -> list[str]:
+        """Current members of a user group; KeyError for an unknown id, so a typo in a test
+        is not mistaken for an empty group."""
+        with self.ws.lock:
+            return list(self.ws.usergroups[usergroup_id].users)
+
+    def usergroup_updates(self, usergroup_id: str | None = None) -> list[Call]:
+        """usergroups.users.update calls (of one group, or all), oldest first; ``args["users"]``
+        is the decoded list whichever wire form the bot sent."""
+        return [
+            c
+            for c in self.calls_to("usergroups.users.update")
+            if usergroup_id is None or c.args.get("usergroup") == usergroup_id
+        ]
+
     def transcript(self, user_id: str) -> str:
         """A plain-text rendering of everything ``user_id`` would see, in order."""
         return transcript(self.ws, user_id)

@@ -329,6 +329,54 @@ class UploadedFile:
 
 
 @dataclass
+class UserGroup:
+    """A user group (Slack calls it a subteam; ids start with ``S``). Disabling keeps the
+    group and its members and stamps ``date_delete``, as Slack does."""
+
+    id: str
+    handle: str
+    name: str
+    date_create: int
+    description: str = ""
+    users: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    date_update: int = 0
+    date_delete: int = 0
+    created_by: str = BOT_USER_ID
+    updated_by: str = BOT_USER_ID
+    deleted_by: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.date_delete == 0
+
+    def to_api(self, include_users: bool, include_count: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "is_usergroup": True,
+            "name": self.name,
+            "description": self.description,
+            "handle": self.handle,
+            "is_external": False,
+            "date_create": self.date_create,
+            "date_update": self.date_update or self.date_create,
+            "date_delete": self.date_delete,
+            "auto_type": None,
+            "created_by": self.created_by,
+            "updated_by": self.updated_by,
+            "deleted_by": self.deleted_by,
+            "prefs": {"channels": list(self.channels), "groups": list(self.groups)},
+        }
+        if include_users:
+            out["users"] = list(self.users)
+        if include_count:
+            out["user_count"] = len(self.users)
+        return out
+
+
+@dataclass
 class Response:
     """The app's HTTP answer to one request from "Slack"."""
 

@@ -14,23 +14,27 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.demo.standin import api_chat, api_read, api_views
+from bot.demo.standin import api_chat, api_read, api_usergroups, api_views
 from bot.demo.standin.api_common import ApiContext, Handler, err
-from bot.demo.standin.contracts import inspect_call, method_spec
+from bot.demo.standin.contracts import granted_scopes, inspect_call, method_spec, missing_scope
 from bot.demo.standin.inspection import Call, InspectionMixin
-from bot.demo.standin.models import BOT_TOKEN, Channel, User
+from bot.demo.standin.models import BOT_TOKEN, Channel, User, UserGroup
 from bot.demo.standin.ratelimit import RateLimitConfig, RateLimiter
 from bot.demo.standin.responses import post_to_response_url, show_ack_body
 from bot.demo.standin.state import Workspace
 
 HANDLERS: dict[str, Handler] = {**api_chat.HANDLERS, **api_read.HANDLERS, **api_views.HANDLERS}
+HANDLERS.update(api_usergroups.HANDLERS)
+# Methods whose spec's bot scopes are all required; other specs list alternatives by channel
+# type (channels:history or groups:history...), which needs logic the stand-in lacks so far.
+SCOPE_CHECKED = frozenset(api_usergroups.HANDLERS)
 
 
 def parse_body(content_type: str, body: bytes, query: str) -> tuple[dict[str, Any], bool, str]:
@@ -80,6 +84,8 @@ class FakeSlack(InspectionMixin):
         self.limiter = RateLimiter(limits)
         self.rate_limits = rate_limits
         self.token = BOT_TOKEN
+        # The token's scopes (manifest.yml's bot scopes); tests remove some to see missing_scope.
+        self.scopes: set[str] = set(granted_scopes(SCOPE_CHECKED))
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.ratelimited = 0
@@ -177,6 +183,11 @@ class FakeSlack(InspectionMixin):
     ) -> Channel:
         return self.ws.add_channel(channel_id, name, members, is_private, bot_member=bot_member)
 
+    def add_usergroup(
+        self, handle: str, name: str, users: Iterable[str] = (), *, enabled: bool = True
+    ) -> UserGroup:
+        return self.ws.add_usergroup(handle, name, users, enabled=enabled)
+
     def new_trigger_id(self, user_id: str, view_id: str | None = None) -> str:
         """Issue a trigger id for ``user_id`` (valid once, for ``ws.trigger_ttl`` seconds)."""
         return self.ws.new_trigger_id(user_id, view_id)
@@ -259,6 +270,11 @@ class FakeSlack(InspectionMixin):
             why = "not implemented by the stand-in" if spec else "unknown method"
             self.violations.append(f"{method}: {why}")
             return 200, err("unknown_method", req_method=method), {}, args
+        needed = missing_scope(method, self.scopes) if method in SCOPE_CHECKED else None
+        if needed:
+            self.violations.append(f"{method}: the token lacks {needed} (see manifest.yml)")
+            provided = ",".join(sorted(self.scopes))
+            return 200, err("missing_scope", needed=needed, provided=provided), {}, args
         if parse_error:
             self.violations.append(f"{method}: request body could not be parsed ({parse_error})")
             return 200, err(parse_error), {}, args

@@ -1,4 +1,5 @@
-"""The stand-in's workspace model: users, channels, messages, ephemerals, views, triggers.
+"""The stand-in's workspace model: users, channels, user groups, messages, ephemerals, views,
+triggers.
 
 Every mutation happens under ``Workspace.lock`` (an RLock) because the HTTP server is threaded.
 """
@@ -10,6 +11,7 @@ import itertools
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,7 @@ from bot.demo.standin.models import (
     Trigger,
     UploadedFile,
     User,
+    UserGroup,
     ViewRecord,
 )
 from bot.demo.standin.state_views import WorkspaceViews
@@ -55,6 +58,7 @@ class Workspace(WorkspaceViews):
         self.lock = threading.RLock()
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
+        self.usergroups: dict[str, UserGroup] = {}
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, ViewRecord] = {}
         self.view_stacks: dict[str, list[str]] = {}
@@ -137,6 +141,47 @@ class Workspace(WorkspaceViews):
             channel = Channel(channel_id, name, members, int(time.time()), is_private=is_private)
             self.channels[channel_id] = channel
             return channel
+
+    def add_usergroup(
+        self,
+        handle: str,
+        name: str,
+        users: Iterable[str] = (),
+        *,
+        description: str = "",
+        enabled: bool = True,
+    ) -> UserGroup:
+        """Seed a user group (tests, the demo). Raises ValueError for what usergroups.create
+        would refuse (a taken name or handle) and for members Slack would not accept."""
+        with self.lock:
+            members = list(dict.fromkeys(users))
+            bad = [u for u in members if not self.is_member_candidate(u)]
+            if bad:
+                raise ValueError(f"not active human users: {bad}")
+            if any(g.name == name for g in self.usergroups.values()):
+                raise ValueError(f"usergroup name {name!r} is taken")
+            if self.handle_taken(handle):
+                raise ValueError(f"handle {handle!r} is taken")
+            now = int(time.time())
+            group = UserGroup(self.new_id("S"), handle, name, now, description, members)
+            if not enabled:
+                group.date_delete, group.deleted_by = now, BOT_USER_ID
+            self.usergroups[group.id] = group
+            return group
+
+    def is_member_candidate(self, user_id: str) -> bool:
+        """Whether Slack lets ``user_id`` be in a user group: a known, active, human user."""
+        user = self.users.get(user_id)
+        return user is not None and not user.deleted and not user.is_bot
+
+    def handle_taken(self, handle: str, *, except_group: str | None = None) -> bool:
+        """Slack keeps a handle unique among users, channels and user groups."""
+        with self.lock:
+            return (
+                any(u.name == handle for u in self.users.values())
+                or any(c.name == handle for c in self.channels.values() if not c.is_im)
+                or any(g.handle == handle for g in self.usergroups.values() if g.id != except_group)
+            )
 
     def channel_by_ref(self, ref: str) -> Channel | None:
         """A channel by id, or by name with or without ``#``."""
