@@ -131,6 +131,7 @@ def _runtime_or_exit(settings):  # type: ignore[no-untyped-def]
 
 
 def _serve() -> int:
+    from bot.calendar_feed import feed_for
     from bot.due import jobs_with_replay
     from bot.scheduler import start_scheduler
     from bot.server import HttpServer, make_wsgi_app
@@ -149,6 +150,13 @@ def _serve() -> int:
 
         from bot.socket_mode import AcksFirstSocketModeHandler
 
+        # Socket Mode still listens on PORT: /healthz and the on-call calendar feeds.
+        side = HttpServer(
+            make_wsgi_app(None, runtime.database_ok, calendar=feed_for(runtime.services)),
+            "0.0.0.0",
+            settings.port,
+        )
+        side.start_in_background()
         try:
             AcksFirstSocketModeHandler(app, settings.slack_app_token, runtime.gate).start()
         except SlackApiError as error:
@@ -156,7 +164,9 @@ def _serve() -> int:
             raise ConfigurationError(f"SLACK_APP_TOKEN: Slack refused it ({reason})") from None
         return 0
     server = HttpServer(
-        make_wsgi_app(app, runtime.database_ok, runtime.gate), "0.0.0.0", settings.port
+        make_wsgi_app(app, runtime.database_ok, runtime.gate, calendar=feed_for(runtime.services)),
+        "0.0.0.0",
+        settings.port,
     )
     logging.getLogger(__name__).info("listening on :%d", server.port)
     server.serve_forever()

@@ -16,11 +16,12 @@ from bot.inbox import Inbox
 from ceremonies.core.due import DueJob, DueReport
 from ceremonies.core.ports import Chat, UnitOfWorkFactory
 from ceremonies.daily import due as daily_due
+from ceremonies.oncall import due as oncall_due
 from ceremonies.retro import due as retro_due
 
 log = logging.getLogger(__name__)
 
-JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB)
+JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB, oncall_due.JOB)
 
 
 def jobs_with_replay(app: App, inbox: Inbox) -> tuple[DueJob, ...]:

@@ -30,9 +30,22 @@ def _clock(value: time) -> str:
     return f"{value:%H:%M}"
 
 
-def _local(value: datetime, tz: str) -> str:
-    local = value.astimezone(ZoneInfo(tz))
+def _local(value: datetime | str, tz: str) -> str:
+    # Stored contexts (notices) keep instants as ISO strings.
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = instant.astimezone(ZoneInfo(tz))
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M} ({tz})"
+
+
+def _at(value: datetime | str, tz: str) -> str:
+    """An instant as a local time in `tz`, without naming the zone (the message names it)."""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = instant.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def _weekday_name(index: int) -> str:
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[index]
 
 
 def _users(user_ids: list[str]) -> str:
@@ -69,6 +82,8 @@ def make_environment() -> Environment:
         local=_local,
         users=_users,
         weekdays=format_weekdays,
+        weekday_name=_weekday_name,
+        at=_at,
         truncate_to=_truncate,
         qa_text=_qa_text,
     )

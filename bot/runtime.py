@@ -143,6 +143,7 @@ def build_runtime(
         clock=the_clock,  # type: ignore[arg-type]
         renderer=renderer,
         default_tz=settings.default_timezone,
+        public_url=settings.public_url,
         defer=lambda work: work_executor.submit(gate.after_acks(work)),
     )
     return Runtime(

@@ -1,9 +1,10 @@
-"""HTTP front door: Slack's requests at POST /slack/events, a health check at GET /healthz."""
+"""HTTP front door: Slack's requests at POST /slack/events, GET /healthz, the on-call feeds."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,6 +18,7 @@ from bot.ack_first import AckFirst
 log = logging.getLogger(__name__)
 
 Environ = dict[str, Any]
+_FEED = re.compile(r"/oncall/[^/]+\.ics")
 StartResponse = Callable[..., Any]
 
 
@@ -28,10 +30,27 @@ def _plain(start_response: StartResponse, status: str, body: dict[str, Any]) -> 
     return [data]
 
 
+def _calendar(start_response: StartResponse, body: bytes) -> list[bytes]:
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/calendar; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "max-age=300"),
+        ],
+    )
+    return [body]
+
+
 def make_wsgi_app(
-    app: App, database_ok: Callable[[], bool], gate: AckFirst | None = None
+    app: App | None,
+    database_ok: Callable[[], bool],
+    gate: AckFirst | None = None,
+    *,
+    calendar: Callable[[str], bytes | None] | None = None,
 ) -> Callable[..., Iterable[bytes]]:
-    slack = SlackRequestHandler(app)
+    """The bot's HTTP endpoints; without `app` (Socket Mode) there is no /slack/events."""
+    slack = SlackRequestHandler(app) if app is not None else None
     gate = gate or AckFirst()
 
     def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -40,7 +59,12 @@ def make_wsgi_app(
             if database_ok():
                 return _plain(start_response, "200 OK", {"ok": True})
             return _plain(start_response, "503 Service Unavailable", {"ok": False})
-        if path == "/slack/events" and method == "POST":
+        if calendar is not None and method == "GET" and _FEED.fullmatch(path):
+            body = calendar(path.removeprefix("/oncall/").removesuffix(".ics"))
+            if body is not None:
+                return _calendar(start_response, body)
+            return _plain(start_response, "404 Not Found", {"error": "not found"})
+        if slack is not None and path == "/slack/events" and method == "POST":
             try:
                 with gate.answering():
                     return slack(environ, start_response)

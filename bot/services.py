@@ -22,6 +22,8 @@ class Services:
     clock: Clock
     renderer: Renderer
     default_tz: str = "UTC"
+    # The base of links the bot hands out (the on-call calendar feed).
+    public_url: str = ""
     # Where work after an ack runs. The bot hands it to a small pool of its own so that slow
     # work competes as little as possible with the next request's ack (one process, one GIL).
     defer: Callable[[Callable[[], object]], object] = run_now

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Used for people whose Slack profile has no time zone.
     default_timezone: str = "UTC"
+    # The base of links the bot hands out, e.g. https://bot.example.com for the on-call feed.
+    public_url: str = ""
     # Our pacing of chat.postMessage; Slack does not publish its workspace-wide figure.
     slack_post_rate_per_minute: int = Field(default=600, ge=1)
 

@@ -38,6 +38,10 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments",
         "message_not_found",
         "cant_update_message",
+        "no_such_subteam",
+        "invalid_users",
+        "subteam_not_found",
+        "missing_scope",
     }
 )
 
@@ -156,6 +160,9 @@ class SlackChat:
 
     def open_dm(self, team_id: str, user_id: str) -> str:
         return str(self._call("conversations.open", users=user_id)["channel"]["id"])
+
+    def set_usergroup_members(self, team_id: str, usergroup_id: str, user_ids: list[str]) -> None:
+        self._call("usergroups.users.update", usergroup=usergroup_id, users=",".join(user_ids))
 
     def channel_members(self, team_id: str, channel: str) -> list[str]:
         members: list[str] = []

@@ -6,11 +6,15 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers import daily, retro
+from handlers import daily, oncall, retro
 from handlers.kit import Services
 
-_READS_ONLY = {"/daily": daily.READS_ONLY, "/retro": retro.READS_ONLY}
-_OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM
+_READS_ONLY = {
+    "/daily": daily.READS_ONLY,
+    "/retro": retro.READS_ONLY,
+    "/oncall": oncall.READS_ONLY,
+}
+_OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM | oncall.OPENS_A_FORM
 _SHOWN_ONLY_EVENTS = frozenset({"app_home_opened"})
 
 
@@ -43,3 +47,4 @@ def carries_nothing_to_keep(body: dict[str, Any]) -> bool:
 def register_listeners(app: App, services: Services) -> None:
     daily.register(app, services)
     retro.register(app, services)
+    oncall.register(app, services)

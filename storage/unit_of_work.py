@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.daily.store import SqlDailyStore
 from storage.inbox import SqlInbox
+from storage.oncall.store import SqlOncallStore
 from storage.people import SqlPeopleStore
 from storage.retro.store import SqlRetroStore
 
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(self.session)
         self.dailies = SqlDailyStore(self.session)
         self.retros = SqlRetroStore(self.session)
+        self.oncalls = SqlOncallStore(self.session)
         return self
 
     def __exit__(

@@ -30,6 +30,7 @@ class FakeChat:
         self.members: dict[str, list[str]] = {}
         self.fail_posts_to: set[str] = set()
         self.charts: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.usergroups: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -70,6 +71,11 @@ class FakeChat:
 
     def channel_members(self, team_id: str, channel: str) -> list[str]:
         return list(self.members.get(channel, []))
+
+    def set_usergroup_members(self, team_id: str, usergroup_id: str, user_ids: list[str]) -> None:
+        if usergroup_id not in self.usergroups:
+            raise DeliveryError("usergroups.users.update: no_such_subteam", permanent=True)
+        self.usergroups[usergroup_id] = list(user_ids)
 
     def profile(self, team_id: str, user_id: str) -> Profile:
         return self.profiles[user_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from ceremonies.core.request import Actor, Request
 from ceremonies.daily.setup import change_daily
 from storage.daily.models import Answer as AnswerRow
 from storage.daily.models import Daily, Participant, Prompt
+from storage.oncall.models import Rotation
 from storage.retro.models import Retro, RetroItem
 
 
@@ -63,6 +64,9 @@ def earlier_runs(bot: Bot, now: datetime) -> tuple[list[str], int]:
             tags.add(tag)
             if not paused:
                 running.add(channel)
+    with Session(bot.runtime.engine) as session, session.begin():
+        # Their rotations too: their handoffs would go to channels this stand-in never met.
+        session.execute(update(Rotation).values(next_due_at=None))
     for channel in sorted(running):
         change_daily(
             bot.runtime.services.uow_factory,

@@ -72,6 +72,9 @@ class Player(RetroPlayer):
                 self.ids[person.name], person.name, person.tz, real_name=person.real_name
             )
         self.slack.add_channel(self.channel, CHANNEL_NAME, list(self.ids.values()))
+        # The team's on-call user group, which the rotation keeps set to whoever is on call.
+        group = self.slack.add_usergroup(f"oncall-{tag.lower()}", f"On-call {tag}")
+        self.oncall_group, self.oncall_handle = group.id, group.handle
         for run in earlier:  # see bot.demo_history.earlier_runs
             for person in TEAM:
                 self.slack.add_user(
@@ -91,7 +94,9 @@ class Player(RetroPlayer):
 
     def fill(self, text: str) -> str:
         text = ITEM_NUMBER.sub(lambda m: str(self.item_number(m.group(1))), text)
-        return text.format(**{name: f"<@{uid}|{name}>" for name, uid in self.ids.items()})
+        names = {name: f"<@{uid}|{name}>" for name, uid in self.ids.items()}
+        group = f"<!subteam^{self.oncall_group}|@{self.oncall_handle}>"
+        return text.format(**names, oncall=group)
 
     def play(self, day: Day, start: datetime, end: datetime) -> None:
         first = self.timeline.mark(start)
@@ -137,7 +142,7 @@ class Player(RetroPlayer):
     def do(self, act: Act, now: datetime) -> None:
         uid = self.ids[act.who]
         if isinstance(act, Command):
-            self.command(uid, self.fill(act.text), now)
+            self.command(uid, self.fill(act.text), now, act.slash)
         elif isinstance(act, Answer) and act.form:
             self.answer_in_form(uid, [self.fill(t) for t in act.texts], now)
         elif isinstance(act, Answer):
@@ -176,10 +181,10 @@ class Player(RetroPlayer):
         self.bot.driver.submit(uid, view["id"], values)
         self.wait_for_thread(uid, cards)
 
-    def command(self, uid: str, text: str, now: datetime) -> None:
-        self.timeline.note(now, uid, f"/daily {text}   (typed in #{CHANNEL_NAME})")
+    def command(self, uid: str, text: str, now: datetime, slash: str = "/daily") -> None:
+        self.timeline.note(now, uid, f"{slash} {text}   (typed in #{CHANNEL_NAME})")
         shown = len(self.slack.ephemerals(uid)) + len(self.slack.messages(self.channel))
-        self.bot.driver.command(uid, self.channel, "/daily", text)
+        self.bot.driver.command(uid, self.channel, slash, text)
         self.slack.wait_for(
             lambda: len(self.slack.ephemerals(uid)) + len(self.slack.messages(self.channel)) > shown
         )

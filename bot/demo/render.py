@@ -48,6 +48,10 @@ EMOJI = {
     "large_yellow_circle": "🟡",
     "x": "❌",
     "tada": "🎉",
+    "arrows_counterclockwise": "🔄",
+    "bell": "🔔",
+    "sos": "🆘",
+    "memo": "📝",
 }
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")
@@ -153,7 +157,7 @@ class Printer:
             if sigil == "#":
                 channel = self.ws.channels.get(ref)
                 return f"#{label or (channel.name if channel else ref)}"
-            return f"@{label or ref.split('^')[0]}"
+            return f"@{(label or ref.split('^')[0]).lstrip('@')}"
 
         line = line.replace("```", "")
         line = _LINK.sub(lambda m: m.group(2) or m.group(1), line)

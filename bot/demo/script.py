@@ -44,6 +44,10 @@ def _r(who: str, day: date, hh: int, mm: int, text: str) -> Command:
     return Command(who, day, time(hh, mm), text=text, slash="/retro")
 
 
+def _o(who: str, day: date, hh: int, mm: int, text: str) -> Command:
+    return Command(who, day, time(hh, mm), text=text, slash="/oncall")
+
+
 def _i(who: str, day: date, hh: int, mm: int, text: str) -> Item:
     return Item(who, day, time(hh, mm), text=text)
 
@@ -54,8 +58,13 @@ SETUP = Day(
         _c("anna", SETUP_DAY, 20, 0, "start"),
         _c("anna", SETUP_DAY, 20, 2, "country US {ben}"),
         _c("anna", SETUP_DAY, 20, 3, "country US {maria}"),
+        _o("anna", SETUP_DAY, 20, 5, "start {anna} {ben} {chitra}"),
+        _o("anna", SETUP_DAY, 20, 6, "usergroup {oncall}"),
     ],
-    "Sunday evening: anna sets up the daily in #team and gives ben and maria the US holidays.",
+    "Sunday evening: anna sets up the daily in #team and gives ben and maria the US holidays. "
+    "She also starts the team's on-call rotation (anna, ben, chitra; weekly, handing over on "
+    "Monday at 10:00 Berlin time) and ties the @oncall user group to it. ben's shift starts "
+    "in less than a day, so he gets his heads-up at once.",
 )
 
 # ---- the retro of Friday 27 Nov ---------------------------------------------------------------
@@ -159,7 +168,8 @@ DAYS = (
             ),
             _a("maria", MON, 11, 5, "Customer call with ACME", "Write the release notes", "none"),
         ],
-        "Everyone answers; jonas uses the form.",
+        "Everyone answers; jonas uses the form. At 10:00 Berlin time anna hands on-call over "
+        "to ben: the channel is told, ben gets a DM, and @oncall now means ben.",
     ),
     Day(
         TUE,
@@ -238,8 +248,12 @@ DAYS = (
                 "no",
                 form=True,
             ),
+            _o("chitra", WED, 10, 30, "swap {anna}"),
+            Press("anna", WED, time(9, 45), button="oncall_swap_accept", action="swap"),
         ],
-        "jonas never answers: one reminder at noon, and the day closes without him.",
+        "jonas never answers: one reminder at noon, and the day closes without him. chitra "
+        "asks anna to swap their next on-call shifts; anna accepts from the DM, and both "
+        "are told what moved.",
     ),
     Day(
         THU,
@@ -256,8 +270,10 @@ DAYS = (
                 "none",
             ),
             _c("anna", THU, 16, 30, "status"),
+            _o("jonas", THU, 15, 0, "who"),
         ],
-        "Thanksgiving: ben and maria (US holidays) are not asked; anna checks the status.",
+        "Thanksgiving: ben and maria (US holidays) are not asked; anna checks the status; "
+        "jonas asks who is on call over the holiday.",
     ),
     Day(
         FRI,
@@ -292,7 +308,8 @@ FOLLOW_UP = (
         ],
         "The next week's first days. From here the demo follows the retro only, so anna "
         "pauses the daily on Sunday evening (`/daily resume` brings it back). On Monday anna "
-        "reports her action done; on Tuesday maria reports hers partly done.",
+        "reports her action done and, after the swap, takes on-call over from ben; on "
+        "Tuesday maria reports her action partly done.",
         begin=datetime(2026, 11, 29, 18, 0, tzinfo=UTC),
         end=datetime(2026, 12, 2, 0, 0, tzinfo=UTC),
     ),
@@ -304,6 +321,7 @@ FOLLOW_UP = (
             Press(
                 "maria", REVISIT_DAY, time(10, 40), button="retro_helped_somewhat", action="freeze"
             ),
+            _o("anna", REVISIT_DAY, 9, 0, "history"),
             _r("jonas", REVISIT_DAY, 17, 30, "start Week 50"),
             _i(
                 "anna",
@@ -321,8 +339,10 @@ FOLLOW_UP = (
             ),
             _i("chitra", REVISIT_DAY, 22, 10, "+ The staging credentials are in the vault now"),
         ],
-        "Two weeks after the retro. With the daily paused nothing was due for the bot in "
-        "between, so the demo skips those ticks. At 10:00 their time ben (action still open) "
+        "Two weeks after the retro. With the daily paused, the demo skips the ticks in "
+        "between, as if the bot had been down: the on-call handoff of Monday 7 Dec (anna to "
+        "chitra, as swapped) is posted late, once, at the first tick. "
+        "anna looks at the on-call history. At 10:00 their time ben (action still open) "
         "and maria (partly done) get the revisit DM; jonas starts the next retro, whose first "
         "reply reviews Week 48's actions, and an item that came up before is recognised.",
         begin=datetime(2026, 12, 11, 0, 0, tzinfo=UTC),

@@ -25,6 +25,8 @@ __all__ = [
     "parse_date_range",
     "parse_days_count",
     "parse_questions",
+    "parse_timezone",
+    "parse_weekday",
     "parse_weekdays",
 ]
 
@@ -114,6 +116,27 @@ def _day_index(token: str) -> int:
         return _DAY_NAMES[token]
     except KeyError:
         raise InvalidInput("weekday_unknown", input=_echo(token)) from None
+
+
+def parse_weekday(text: str) -> int:
+    """One day name (``"mon"``, ``"Monday"``) → its number (Monday=0 … Sunday=6)."""
+    return _day_index(text.strip().lower())
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone name (``"Europe/Berlin"``), as ``zoneinfo`` knows it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    name = text.strip()
+    if not name:
+        raise InvalidInput("timezone_empty")
+    if name in available_timezones():
+        return name
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("timezone_unknown", input=_echo(name)) from None
+    raise InvalidInput("timezone_unknown", input=_echo(name))
 
 
 def parse_weekdays(text: str) -> frozenset[int]:

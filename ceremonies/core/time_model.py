@@ -196,9 +196,7 @@ def wall_clock_instant(tz: str, day: date, at: time) -> datetime:
     zone = ZoneInfo(tz)
     # Built field by field rather than via datetime.combine so that a
     # ``fold=1`` on the stored time cannot select the second occurrence.
-    wall = datetime(
-        day.year, day.month, day.day, at.hour, at.minute, at.second, at.microsecond
-    )
+    wall = datetime(day.year, day.month, day.day, at.hour, at.minute, at.second, at.microsecond)
     instant = wall.replace(tzinfo=zone).astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) == wall:
         return instant

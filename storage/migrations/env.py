@@ -8,6 +8,7 @@ from sqlalchemy import engine_from_config, pool
 # Importing the models registers their tables on the shared metadata.
 import storage.daily.models
 import storage.inbox
+import storage.oncall.models
 import storage.people
 import storage.retro.models  # noqa: F401
 from storage.base import Base

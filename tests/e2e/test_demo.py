@@ -126,6 +126,16 @@ def check_week(output: str) -> None:
     assert "Good morning!" in person(thursday, "chitra")
     assert "Not asked for that day" in thursday and "@ben, @maria" in thursday
     assert "Standup history of @chitra" in output
+    # The on-call rotation: the Monday handoff, the heads-up, the swap, who, late and history.
+    monday = days["Mon 23 Nov 2026"]
+    assert "@ben is on call until Mon 30 Nov 10:00 (Europe/Berlin). Handed over by @anna." in monday
+    assert "You are on call now in #team" in person(monday, "ben")
+    assert "Heads-up: you are on call" in person(days["Sun 22 Nov 2026"], "ben")
+    assert "Swap: @anna takes Mon 30 Nov 10:00" in wednesday
+    assert "On call now: @ben" in person(thursday, "jonas")
+    later = days["Fri 11 Dec 2026"]
+    assert "@chitra is on call until Mon 14 Dec 10:00" in later and "Posted late" in later
+    assert "Load over the last 4 weeks" in later
     # The dailies' Friday section keeps to the daily; the retro has its own.
     assert "Week 48" not in friday and "/retro" not in friday
     assert "0 violations" in output and "failures: 0;" in output
@@ -166,7 +176,8 @@ def check_retro(output: str, folder: Path) -> None:
     next_week = days["Sun 29 Nov 2026"]
     assert "is now ✅ done" in person(next_week, "anna")
     assert "is now 🟡 partly done" in person(next_week, "maria")
-    assert "(nothing new)" in channel(next_week)
+    # The channel's only news that week is the Monday handoff, as swapped.
+    assert "@anna is on call until Mon 7 Dec 10:00" in channel(next_week)
     # Two weeks on: owners whose action is open or partly done are asked, and answer.
     later = days["Fri 11 Dec 2026"]
     revisit = person(later, "ben")

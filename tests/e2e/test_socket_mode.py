@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import urllib.error
+import urllib.request
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -23,6 +25,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.demo.standin.models import BOT_TOKEN
+from bot.demo.standin.processes import free_port
 from bot.demo.standin.server import FakeSlack
 from bot.demo.standin.socket_envelopes import Envelope
 from bot.demo.standin.socket_mode import APP_TOKEN, SocketModeServer
@@ -33,6 +36,8 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 BERLIN = ZoneInfo("Europe/Berlin")
 # The test sets every setting the child reads, so none may leak in from the caller's shell.
+# Socket Mode still listens on PORT for /healthz and the on-call feeds.
+_PORT = free_port()
 _DROPPED_ENV = ("SLACK_", "DATABASE_URL", "SCHEDULER_ENABLED", "LOG_LEVEL", "PORT")
 # slack_sdk's Socket Mode client would tunnel the WebSocket to 127.0.0.1 through these.
 _PROXIES = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"}
@@ -66,6 +71,7 @@ def bot_env(slack: FakeSlack, tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "SCHEDULER_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        "PORT": str(_PORT),
     }
 
 
@@ -187,6 +193,12 @@ def test_serve_in_socket_mode_runs_a_daily(
 ) -> None:
     driver = SocketModeDriver(slack, socket_mode)
     assert slack.calls_to("apps.connections.open")[0].response["ok"]
+
+    health = urllib.request.urlopen(f"http://127.0.0.1:{_PORT}/healthz", timeout=5)
+    assert health.status == 200
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"http://127.0.0.1:{_PORT}/oncall/not-a-secret-at-all.ics")
+    assert unknown.value.code == 404
 
     helped = driver.command("UANNA", "CTEAM", "/daily", "help")
     assert helped.status == 200, tail(serve)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from slack_bolt import App
 
+from bot.calendar_feed import feed_for
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.models import BOT_TOKEN, TEAM_ID
 from bot.demo.standin.server import FakeSlack
@@ -83,7 +84,10 @@ def running_bot(
     settings = settings.model_copy(update=overrides)
     runtime = build_runtime(settings, clock=clock)
     app = build_app(runtime)
-    server = HttpServer(make_wsgi_app(app, runtime.database_ok, runtime.gate), "127.0.0.1", 0)
+    wsgi = make_wsgi_app(
+        app, runtime.database_ok, runtime.gate, calendar=feed_for(runtime.services)
+    )
+    server = HttpServer(wsgi, "127.0.0.1", 0)
     server.start_in_background()
     driver = SlackDriver(slack, f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
     try:
