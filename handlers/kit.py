@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.parsing import InvalidInput
@@ -106,6 +106,14 @@ class SlashCommand(BaseModel):
     trigger_id: str = ""
     response_url: str = ""
 
+    @field_validator("response_url")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        # The caller is answered there: something else is a payload of the wrong shape.
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("response_url is not an http(s) address")
+        return value
+
     @property
     def in_dm(self) -> bool:
         return self.channel_id.startswith("D") or self.channel_name == "directmessage"
@@ -123,6 +131,14 @@ def request_from(
             raise ValueError(f"the {what} id is a {type(value).__name__}, not a string")
     is_admin = admin and services.chat.profile(team_id, user_id).is_admin
     return Request(team_id, channel_id, Actor(user_id, is_admin), services.clock.now())
+
+
+def trigger_of(body: Mapping[str, Any]) -> str:
+    """The trigger_id a modal opens with; another shape is a payload Slack did not send."""
+    trigger = body.get("trigger_id")
+    if not isinstance(trigger, str) or not trigger:
+        raise ValueError("the payload carries no trigger_id")
+    return trigger
 
 
 def team_of(body: Mapping[str, Any]) -> str:

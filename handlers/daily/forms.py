@@ -12,7 +12,7 @@ from ceremonies.core.parsing import InvalidInput, parse_clock_time, parse_countr
 from ceremonies.core.text import escape, unescape
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import setup as daily_setup
-from handlers.kit import Services, SlashCommand, invalid_text, request_from, team_of
+from handlers.kit import Services, SlashCommand, invalid_text, request_from, team_of, trigger_of
 
 ANSWER_FORM = "daily_answer_form"
 SETTINGS_FORM = "daily_settings"
@@ -33,7 +33,7 @@ def register(app: App, services: Services) -> None:
             )
         except (Refusal, ValueError, KeyError):
             view = services.renderer.view("common/notice_modal", {"code": "not_your_prompt"})
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=trigger_of(body), view=view)
 
     @app.view(ANSWER_FORM)
     def on_submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from handlers.kit import (
     refusal_message,
     request_from,
     team_of,
+    trigger_of,
 )
 
 STATUS_BUTTON = re.compile(r"^retro_(status|helped)_\w+$")
@@ -106,7 +107,7 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         view = services.renderer.view("retro/add_item_modal", {"retro_id": int(action["value"])})
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=trigger_of(body), view=view)
 
     @app.view("retro_add_item")
     def add_item(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -165,7 +166,7 @@ def register(app: App, services: Services) -> None:
             respond(**ephemeral(refusal_message(services, refusal.code, refusal.params)))
             return
         client.views_open(
-            trigger_id=body["trigger_id"],
+            trigger_id=trigger_of(body),
             view=services.renderer.view("retro/rating_modal", {"page": page}),
         )
 

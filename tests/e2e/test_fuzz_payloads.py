@@ -20,7 +20,7 @@ from bot.demo.standin.blockkit import REFERENCE_DIR
 from bot.demo.standin.harness import Bot
 from tests.e2e.daily.test_daily import MONDAY_BERLIN, command, start
 
-CASES = 320
+CASES = 400
 ODD_VALUES: tuple[Any, ...] = (None, "", "x" * 5000, 0, -1, 3.5, True, [], {}, ["a"], {"a": 1})
 ACTIONS = (
     "daily_answer_form",
@@ -35,9 +35,20 @@ ACTIONS = (
     "retro_helped_yes",
     "retro_add_item",
     "retro_rate",
+    "oncall_swap_accept",
+    "oncall_swap_decline",
+    "oncall_cover_take",
 )
 VIEWS = ("daily_answer_form", "daily_settings", "retro_add_item", "retro_rate")
-COMMANDS = (("/daily", "status"), ("/daily", "time 09:30"), ("/retro", "start"), ("/retro", ""))
+COMMANDS = (
+    ("/daily", "status"),
+    ("/daily", "time 09:30"),
+    ("/retro", "start"),
+    ("/retro", ""),
+    ("/oncall", "who"),
+    ("/oncall", "note the disk is at 91%"),
+    ("/oncall", "override <@UBEN|ben>"),
+)
 
 
 def reference(name: str) -> dict[str, Any]:
@@ -117,6 +128,7 @@ def test_mutated_payloads_never_get_a_5xx_or_a_traceback(
     bot: Bot, quiet_bolt: pytest.LogCaptureFixture
 ) -> None:
     start(bot)
+    bot.driver.command("UANNA", "CTEAM", "/oncall", "start <@UANNA|anna> <@UBEN|ben>")
     bot.tick(MONDAY_BERLIN)
     rng = random.Random(20261201)
     base = list(bases(bot.slack.response_url_for("UANNA", "CTEAM")))
