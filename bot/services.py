@@ -8,6 +8,9 @@ from typing import Any
 
 from bot.inbox import report_failure
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
+from ceremonies.core.request import Request
+from ceremonies.core.time_model import DateRange
+from ceremonies.oncall import notify as oncall_notify
 from handlers.kit import Renderer
 
 
@@ -38,6 +41,10 @@ class Services:
                 self.failed(error)
 
         self.defer(logged)
+
+    def absence_added(self, request: Request, user_id: str, days: DateRange) -> None:
+        """The on-call rotations re-plan around an absence another ceremony recorded."""
+        oncall_notify.absence_added(self.uow_factory, self.chat, request, user_id, days)
 
     def failed(self, error: Exception) -> None:
         """Work for a request failed: logged, and its inbox row is left for a later retry."""

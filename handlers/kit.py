@@ -13,6 +13,7 @@ from ceremonies.core.errors import Refusal
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from ceremonies.core.request import Actor, Request
+from ceremonies.core.time_model import DateRange
 
 log = logging.getLogger("handlers")
 
@@ -91,6 +92,10 @@ class Services(Protocol):
 
     def failed(self, error: Exception) -> None:
         """Work for a request failed unexpectedly: logged, and the request is tried again."""
+        ...
+
+    def absence_added(self, request: Request, user_id: str, days: DateRange) -> None:
+        """An absence was recorded: every ceremony that plans around people re-plans."""
         ...
 
 

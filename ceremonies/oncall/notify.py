@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message
 from ceremonies.core.request import Request
+from ceremonies.core.time_model import DateRange
 from ceremonies.oncall.plan import Plan, Shift, Window
 from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
 from ceremonies.oncall.schedule import PLAN_AHEAD, load_plan, next_due
@@ -57,6 +58,61 @@ def moved_shifts(before: Plan, after: Plan, now: datetime) -> dict[str, dict[str
     return changed
 
 
+def _record_moves(
+    uow: OncallUnitOfWork,
+    rotation: RotationRow,
+    before: Plan,
+    after: Plan,
+    now: datetime,
+    key: str,
+    by: str,
+) -> list[str]:
+    """One notice per person whose next 12 weeks moved, keyed so a replay adds none."""
+    moved = moved_shifts(before, after, now)
+    for user, shifts in moved.items():
+        try:
+            uow.oncalls.add_notice(
+                rotation_id=rotation.id,
+                key=f"{key}:{user}",
+                user_id=user,
+                context={"kind": "changed", "by": by, **shifts},
+                created_at=now,
+                sent_at=None,
+            )
+        except Conflict:
+            continue
+    return sorted(moved)
+
+
+def absence_added(
+    uow_factory: OncallUnitOfWorkFactory,
+    chat: Chat,
+    request: Request,
+    user_id: str,
+    days: DateRange,
+) -> list[str]:
+    """An absence recorded elsewhere (`/daily away`): every rotation of the person re-plans,
+    and whoever's shifts moved is told once. Returns who was told."""
+    with uow_factory() as uow:
+        rotation_ids = [r.id for r in uow.oncalls.rotations_of(request.team_id, user_id)]
+    told: set[str] = set()
+    for rotation_id in rotation_ids:
+        with uow_factory() as uow:
+            rotation = uow.oncalls.rotation(rotation_id)
+            if rotation is None:
+                continue
+            before = load_plan(uow, rotation, request.now, ignoring=(user_id, days))
+            after = load_plan(uow, rotation, request.now)
+            key = f"absence:{user_id}:{days}"
+            told |= set(
+                _record_moves(uow, rotation, before, after, request.now, key, request.user_id)
+            )
+            reschedule(uow, rotation, after, request.now, after_change=True)
+            uow.commit()
+        send_notices(uow_factory, chat, request.team_id, rotation_id, request.now)
+    return sorted(told)
+
+
 def change_and_tell(
     uow_factory: OncallUnitOfWorkFactory,
     chat: Chat,
@@ -69,26 +125,14 @@ def change_and_tell(
         before = load_plan(uow, rotation, request.now)
         result = mutate(uow, rotation)
         after = load_plan(uow, rotation, request.now)
-        moved = moved_shifts(before, after, request.now)
-        stamp = request.now.isoformat()
-        for user, shifts in moved.items():
-            try:
-                uow.oncalls.add_notice(
-                    rotation_id=rotation.id,
-                    key=f"change:{stamp}:{request.user_id}:{user}",
-                    user_id=user,
-                    context={"kind": "changed", "by": request.user_id, **shifts},
-                    created_at=request.now,
-                    sent_at=None,
-                )
-            except Conflict:
-                continue
+        key = f"change:{request.now.isoformat()}:{request.user_id}"
+        moved = _record_moves(uow, rotation, before, after, request.now, key, request.user_id)
         # A change may start something right now (an override of the rest of the shift).
         reschedule(uow, rotation, after, request.now - timedelta(microseconds=1), after_change=True)
         uow.commit()
         rotation_id = rotation.id
     send_notices(uow_factory, chat, request.team_id, rotation_id, request.now)
-    return result, sorted(moved)
+    return result, moved
 
 
 def reschedule(

@@ -39,12 +39,20 @@ def members_ever(versions: list[RotationVersion]) -> list[str]:
 
 
 def people_of(
-    uow: OncallUnitOfWork, rotation: RotationRow, user_ids: list[str]
+    uow: OncallUnitOfWork,
+    rotation: RotationRow,
+    user_ids: list[str],
+    ignoring: tuple[str, DateRange] | None = None,
 ) -> dict[str, Person]:
-    """Each member's zone, holiday country and absences (shared with every ceremony)."""
+    """Each member's zone, holiday country and absences (shared with every ceremony);
+    `ignoring` leaves one person's absence out (the schedule as it was before it)."""
     away: dict[str, list[DateRange]] = {}
     for absence in uow.people.absences(rotation.team_id, user_ids):
-        away.setdefault(absence.user_id, []).append(DateRange(absence.start_date, absence.end_date))
+        days = DateRange(absence.start_date, absence.end_date)
+        if ignoring == (absence.user_id, days):
+            ignoring = None  # one record only: the same days may be recorded twice
+            continue
+        away.setdefault(absence.user_id, []).append(days)
     zone = versions_of(uow, rotation)[-1].tz if user_ids else "UTC"
     return {
         user: Person(
@@ -63,6 +71,7 @@ def load_plan(
     until: datetime | None = None,
     *,
     extra_windows: tuple[Window, ...] = (),
+    ignoring: tuple[str, DateRange] | None = None,
 ) -> Plan:
     """The schedule from the latest turn taken (at or before `now`) until `until`."""
     versions = versions_of(uow, rotation)
@@ -84,7 +93,7 @@ def load_plan(
     ]
     return plan(
         versions,
-        people_of(uow, rotation, members_ever(versions)),
+        people_of(uow, rotation, members_ever(versions), ignoring),
         until or now + PLAN_AHEAD,
         swaps=swaps,
         windows=[*windows, *extra_windows],

@@ -135,9 +135,9 @@ def _country(services: Services, command: SlashCommand, request: DailyRequest) -
 def _away(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     assert request.absence is not None
     who = request.user_id or command.user_id
-    days = daily_setup.add_absence(
-        services.uow_factory, services.chat, _request(services, command), who, request.absence
-    )
+    asked = _request(services, command)
+    days = daily_setup.add_absence(services.uow_factory, services.chat, asked, who, request.absence)
+    services.absence_added(asked, who, request.absence)
     return ephemeral(services.renderer.render("daily/away", {"user_id": who, "absence": days}))
 
 

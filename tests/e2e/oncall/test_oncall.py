@@ -119,3 +119,18 @@ def test_the_calendar_feed_has_one_event_per_shift_and_a_wrong_secret_is_404(bot
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(bot.url + "/oncall/wrong-secret-0000000000.ics", timeout=5)
     assert missing.value.code == 404
+
+
+def test_an_absence_entered_with_daily_away_replans_the_rotation_and_tells_once(bot: Bot) -> None:
+    start(bot)
+    before = len(bot.slack.ephemerals("UBEN"))
+    bot.driver.command("UBEN", "CTEAM", "/daily", "away 2026-12-08..2026-12-09")
+    bot.slack.wait_for(lambda: len(bot.slack.ephemerals("UBEN")) > before)
+    for user in ("UBEN", "UCHITRA"):
+        changed = bot.slack.wait_for(
+            lambda u=user: [m for m in bot.slack.dm_messages(u) if "shifts in" in str(m)]
+        )
+        assert len(changed) == 1
+    assert not [m for m in bot.slack.dm_messages("UANNA") if "shifts in" in str(m)]
+    coming = command(bot, "UANNA", "schedule 3")["blocks"][0]["text"]["text"]
+    assert coming.index("<@UCHITRA>") < coming.index("<@UBEN>")  # chitra covers ben's week
