@@ -19,7 +19,12 @@ from ceremonies.core.request import Actor, Request
 from ceremonies.core.time_model import DateRange
 from ceremonies.oncall.notify import change_and_tell, require_rotation
 from ceremonies.oncall.plan import COVER, Absences, Plan, Turn
-from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
+from ceremonies.oncall.ports import (
+    OncallUnitOfWork,
+    OncallUnitOfWorkFactory,
+    RotationRow,
+    SwapRow,
+)
 from ceremonies.oncall.schedule import load_plan, people_of, versions_of
 
 LOOK_AHEAD = timedelta(weeks=26)
@@ -134,37 +139,29 @@ def answer_swap(
         if swap.status != ASKED:
             raise Refusal("oncall_already_answered")
         channel_id = rotation.channel_id
+        if accept and _turns_of(uow, rotation, swap, now) is None:
+            # The shifts moved since it was asked: the answer is kept, nothing is swapped.
+            if not uow.oncalls.compare_and_set(
+                swap, {"status": ASKED}, {"status": STALE, "answered_at": now}
+            ):
+                raise Refusal("oncall_already_answered")
+            uow.commit()
+            raise Refusal("oncall_swap_stale")
     request = Request(team_id, channel_id, actor, now)
     status = ACCEPTED if accept else DECLINED
 
     def mutate(uow: OncallUnitOfWork, rotation: RotationRow) -> SwapAsked:
         row = uow.oncalls.swap(swap_id)
         assert row is not None
-        plan_ = load_plan(uow, rotation, now, now + LOOK_AHEAD)
-        turns = {t.start: t for t in plan_.turns}
-        first, second = turns.get(row.first_start), turns.get(row.second_start)
-        holds = (
-            first is not None
-            and second is not None
-            and first.start > now
-            and first.user_id == row.requester_id
-            and second.user_id == row.partner_id
-        )
-        new_status = status if holds or not accept else STALE
-        if not uow.oncalls.compare_and_set(
-            row, {"status": ASKED}, {"status": new_status, "answered_at": now}
+        turns = _turns_of(uow, rotation, row, now, check=False)
+        if turns is None or not uow.oncalls.compare_and_set(
+            row, {"status": ASKED}, {"status": status, "answered_at": now}
         ):
             raise Refusal("oncall_already_answered")
-        if new_status == STALE:
-            raise _Stale()
-        assert first is not None and second is not None
         tz = versions_of(uow, rotation)[-1].tz
-        return SwapAsked(row.id, row.requester_id, row.partner_id, channel_id, tz, first, second)
+        return SwapAsked(row.id, row.requester_id, row.partner_id, channel_id, tz, *turns)
 
-    try:
-        asked, _ = change_and_tell(uow_factory, chat, request, mutate)
-    except _Stale:
-        raise Refusal("oncall_swap_stale") from None
+    asked, _ = change_and_tell(uow_factory, chat, request, mutate)
     if accept:
         chat.post(team_id, channel_id, Message("oncall/swap_done", {"swap": asked}))
     else:
@@ -172,8 +169,32 @@ def answer_swap(
     return asked
 
 
-class _Stale(Exception):
-    """The shifts moved since the swap was asked; its answer is recorded, nothing swapped."""
+def _turns_of(
+    uow: OncallUnitOfWork,
+    rotation: RotationRow,
+    swap: SwapRow,
+    now: datetime,
+    *,
+    check: bool = True,
+) -> tuple[Turn, Turn] | None:
+    """The swap's two turns as the schedule has them now; with `check`, None unless the
+    swap still holds: both turns to come, still theirs, and each free for the other's."""
+    plan_ = load_plan(uow, rotation, now, now + LOOK_AHEAD)
+    turns = {t.start: t for t in plan_.turns}
+    first, second = turns.get(swap.first_start), turns.get(swap.second_start)
+    if first is None or second is None:
+        return None
+    if not check:
+        return first, second
+    free = Absences(people_of(uow, rotation, [swap.requester_id, swap.partner_id]))
+    holds = (
+        first.start > now
+        and first.user_id == swap.requester_id
+        and second.user_id == swap.partner_id
+        and free.is_free(swap.partner_id, first.start, first.end)
+        and free.is_free(swap.requester_id, second.start, second.end)
+    )
+    return (first, second) if holds else None
 
 
 def ask_cover(

@@ -94,9 +94,22 @@ def _rotation_due(
         rotation = uow.oncalls.rotation(rotation_id)
         if rotation is not None:
             reschedule(uow, rotation, load_plan(uow, rotation, now), now)
-            if retry:
-                rotation.next_due_at = now + timedelta(minutes=1)
+            _come_back_for_unannounced(uow, rotation, now, retry=retry)
             uow.commit()
+
+
+def _come_back_for_unannounced(
+    uow: OncallUnitOfWork, rotation: RotationRow, now: datetime, *, retry: bool
+) -> None:
+    """A claimed handoff not yet announced (its post failed, or its worker is still at it)
+    brings the rotation back when its claim can be recovered, not at the next handoff."""
+    pending = uow.oncalls.unannounced_shifts(rotation.id, now + timedelta(seconds=1))
+    if not pending and not retry:
+        return
+    back = min([s.claimed_at + LEASE for s in pending], default=now + timedelta(minutes=1))
+    back = max(back, now + timedelta(seconds=1))
+    if rotation.next_due_at is None or back < rotation.next_due_at:
+        rotation.next_due_at = back
 
 
 def _claim_handoffs(

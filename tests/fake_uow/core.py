@@ -250,6 +250,15 @@ class FakeInbox(FakeStore):
             assert known is not None
             return known, False
 
+    def receive_many(
+        self, receipts: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+    ) -> list[tuple[int, bool, str | None]]:
+        results = []
+        for team_id, key, kind, body in receipts:
+            row, new = self.receive(team_id, key, kind, body, now)
+            results.append((row.id, new, row.failure))
+        return results
+
     def entry(self, entry_id: int) -> InboxEntry | None:
         return self._tx.get(InboxEntry, entry_id)
 

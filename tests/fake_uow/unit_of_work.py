@@ -17,6 +17,7 @@ from tests.fake_uow.core import (
     Transaction,
 )
 from tests.fake_uow.daily import FakeDailyStore
+from tests.fake_uow.oncall import FakeOncallStore
 from tests.fake_uow.retro import FakeRetroStore
 
 R = TypeVar("R", bound=Row)
@@ -36,6 +37,7 @@ class FakeUnitOfWork:
         self.inbox = FakeInbox(self._tx)
         self.dailies = FakeDailyStore(self._tx)
         self.retros = FakeRetroStore(self._tx)
+        self.oncalls = FakeOncallStore(self._tx)
         return self
 
     def __exit__(
