@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -174,6 +175,97 @@ def _digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@dataclass
+class _Receipt:
+    """One request waiting for its row: what to store, and then its id (or why not)."""
+
+    team_id: str
+    kind: str
+    key: str
+    body: dict[str, Any]
+    stored: threading.Event = field(default_factory=threading.Event)
+    entry_id: int | None = None
+    error: BaseException | None = None
+
+
+def _store_receipts(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+    """The requests' rows; None for one that is known and being worked on (a retry while
+    busy). A retry of a delivery whose work failed, or whose process died (its claim is
+    older than the lease), is taken over."""
+    stored = uow.inbox.receive_many([(r.team_id, r.key, r.kind, r.body) for r in batch], now)
+    ids: list[int | None] = []
+    for entry_id, new, failure in stored:
+        stale_before = now if failure else now - LEASE
+        ids.append(entry_id if new or uow.inbox.claim(entry_id, now, stale_before) else None)
+    return ids
+
+
+class ReceiptWriter:
+    """Stores the receipts of concurrent requests together: one thread, one transaction.
+
+    Under a burst every request thread used to run its own short transaction, and each one
+    waited for the others (SQLite has one writer; PostgreSQL one commit each) while sharing
+    the interpreter with them. One writer thread taking whatever has queued up meanwhile
+    commits them all at once (a group commit), so an ack waits for at most about one batch.
+    """
+
+    MAX_BATCH = 100
+
+    def __init__(
+        self,
+        store: Callable[[Any, list[_Receipt], datetime], list[int | None]],
+        uow_factory: UnitOfWorkFactory[Any],
+        clock: Clock,
+        urgently: Callable[[], contextlib.AbstractContextManager[None]],
+    ) -> None:
+        self._store, self._uow_factory, self._clock = store, uow_factory, clock
+        self._urgently = urgently
+        self._queue: queue.SimpleQueue[_Receipt] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+
+    def receive(self, receipt: _Receipt) -> int | None:
+        self._start()
+        self._queue.put(receipt)
+        receipt.stored.wait()
+        if receipt.error is not None:
+            raise receipt.error
+        return receipt.entry_id
+
+    def _start(self) -> None:
+        if self._thread is not None:
+            return
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="inbox", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write(batch)
+
+    def _write(self, batch: list[_Receipt]) -> None:
+        now = self._clock.now()
+        try:
+            with self._urgently(), self._uow_factory() as uow:
+                ids = self._store(uow, batch, now)
+                uow.commit()
+            for receipt, entry_id in zip(batch, ids, strict=True):
+                receipt.entry_id = entry_id
+        except BaseException as error:  # the requests are not acked: Slack sends them again
+            for receipt in batch:
+                receipt.error = error
+        finally:
+            for receipt in batch:
+                receipt.stored.set()
+
+
 class Inbox:
     """The middleware that stores before the ack, and the job that replays what a crash left."""
 
@@ -183,14 +275,14 @@ class Inbox:
         clock: Clock,
         *,
         nothing_to_keep: Callable[[dict[str, Any]], bool] = lambda body: False,
-        one_writer: bool = False,
+        urgently: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.nothing_to_keep = nothing_to_keep
-        # SQLite has one writer at a time and makes the others sleep and poll; queueing the
-        # process's own receipts on a lock instead keeps acks prompt under a burst.
-        self._receiving: threading.Lock | None = threading.Lock() if one_writer else None
+        # Where the database has one writer (SQLite), receipts go first in its line: a
+        # person is waiting for the ack, leftover work is not.
+        self._writer = ReceiptWriter(_store_receipts, uow_factory, clock, urgently)
         # Replayed rows not yet finished: a tick waits for them before its other jobs run.
         self._replaying: set[int] = set()
         self._replayed = threading.Condition()
@@ -214,17 +306,8 @@ class Inbox:
         return None
 
     def _receive(self, team_id: str, kind: str, key: str, body: dict[str, Any]) -> int | None:
-        now = self.clock.now()
         kept = {k: v for k, v in body.items() if k != "token"}  # Slack's verification token
-        with self._receiving or contextlib.nullcontext(), self.uow_factory() as uow:
-            entry, new = uow.inbox.receive(team_id, key, kind, kept, now)
-            # A retry of a delivery whose work failed, or whose process died (its claim is
-            # older than the lease), is taken over; one still being worked on is not.
-            stale_before = now if entry.failure else now - LEASE
-            if not new and not uow.inbox.claim(entry.id, now, stale_before):
-                return None
-            uow.commit()
-            return entry.id
+        return self._writer.receive(_Receipt(team_id, kind, key, kept))
 
     def _follow(self, entry_id: int, *, replayed: bool = False) -> None:
         slot = CURRENT.get()

@@ -6,6 +6,7 @@ import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
 from handlers import carries_nothing_to_keep
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory, writer_queue
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -160,6 +161,6 @@ def build_runtime(
             uow_factory,
             the_clock,  # type: ignore[arg-type]
             nothing_to_keep=carries_nothing_to_keep,
-            one_writer=engine.dialect.name == "sqlite",
+            urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,7 +24,67 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
 
 
+class WriterQueue:
+    """This process's threads in line for SQLite's one writer, urgent ones first.
+
+    SQLite makes a writer that finds the database locked sleep and poll (1, 2, 5 … 100 ms),
+    so under a burst a thread can lose the race again and again while the lock is mostly
+    free. Queueing here wakes the next thread the moment a transaction ends, and lets an
+    inbox receipt — a person waiting for the ack — go before leftover work. Other
+    processes (a cron run-due) still meet SQLite's own busy handling.
+    """
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+        self._local = threading.local()
+
+    @contextmanager
+    def urgently(self) -> Iterator[None]:
+        """Transactions this thread begins inside the block go before the others waiting."""
+        self._local.urgent = True
+        try:
+            yield
+        finally:
+            self._local.urgent = False
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        urgent = getattr(self._local, "urgent", False)
+        with self._turn:
+            if self._owner == me:  # the same thread again: SQLite would refuse it anyway
+                self._depth += 1
+                return
+            self._urgent_waiting += urgent
+            try:
+                self._turn.wait_for(
+                    lambda: self._owner is None and (urgent or not self._urgent_waiting)
+                )
+            finally:
+                self._urgent_waiting -= urgent
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._turn:
+            self._depth -= 1
+            if self._depth <= 0:
+                self._owner, self._depth = None, 0
+                self._turn.notify_all()
+
+
+_QUEUES: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The queue in front of a SQLite engine's writer; None for PostgreSQL (it has no need)."""
+    return _QUEUES.get(engine)
+
+
 def _tune_sqlite(engine: Engine) -> None:
+    queue = _QUEUES[engine] = WriterQueue()
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" hook below decide how transactions start.
@@ -37,7 +101,35 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_begin(connection: Any) -> None:
         # A deferred transaction that later writes fails at once with SQLITE_BUSY under
         # concurrent writers; taking the write lock up front makes writers queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        queue.acquire()
+        connection.info["in_line"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _leave(connection)
+            raise
+
+    def _leave(connection: Any) -> None:
+        if connection.info.pop("in_line", False):
+            queue.release()
+
+    def _end(connection: Any, statement: str) -> None:
+        # Ended here, on the driver's connection, so the next in line begins only once
+        # SQLite has let go; SQLAlchemy's own commit/rollback then finds nothing to end.
+        try:
+            raw = connection.connection.dbapi_connection
+            if raw is not None and raw.in_transaction:
+                raw.execute(statement)
+        finally:
+            _leave(connection)
+
+    @event.listens_for(engine, "commit")
+    def on_commit(connection: Any) -> None:
+        _end(connection, "COMMIT")
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(connection: Any) -> None:
+        _end(connection, "ROLLBACK")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint, delete, or_, select
+from sqlalchemy import (
+    JSON,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -80,6 +91,57 @@ class SqlInbox(SqlStore):
         )
         assert entry is not None
         return entry, new_id is not None
+
+    def receive_many(
+        self, receipts: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+    ) -> list[tuple[int, bool, str | None]]:
+        """Stores several requests (team, key, kind, body) in one statement; for each, in
+        order: (its row's id, whether it is new, the failure a known row carries)."""
+        insert = sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else pg_insert
+        values = [
+            {
+                "team_id": team_id,
+                "key": key,
+                "kind": kind,
+                "body": body,
+                "received_at": now,
+                "claimed_at": now,
+                "attempts": 1,
+            }
+            for team_id, key, kind, body in receipts
+        ]
+        inserted = {
+            (row.team_id, row.key): row.id
+            for row in self.session.execute(
+                insert(InboxEntry)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["team_id", "key"])
+                .returning(InboxEntry.id, InboxEntry.team_id, InboxEntry.key)
+            )
+        }
+        wanted = {(t, k) for t, k, _, _ in receipts} - set(inserted)
+        known = (
+            {
+                (row.team_id, row.key): (row.id, row.failure)
+                for row in self.session.execute(
+                    select(
+                        InboxEntry.id, InboxEntry.team_id, InboxEntry.key, InboxEntry.failure
+                    ).where(tuple_(InboxEntry.team_id, InboxEntry.key).in_(sorted(wanted)))
+                )
+            }
+            if wanted
+            else {}
+        )
+        results: list[tuple[int, bool, str | None]] = []
+        for team_id, key, _, _ in receipts:
+            if (team_id, key) in inserted:
+                # The first of several with one key is new; the others are its retries.
+                results.append((inserted.pop((team_id, key)), True, None))
+                known[(team_id, key)] = (results[-1][0], None)
+            else:
+                entry_id, failure = known[(team_id, key)]
+                results.append((entry_id, False, failure))
+        return results
 
     def entry(self, entry_id: int) -> InboxEntry | None:
         return self.session.get(InboxEntry, entry_id)

@@ -59,3 +59,25 @@ def test_finished_rows_are_not_replayed_and_are_forgotten_after_a_while(
         uow.commit()
     with uow_factory() as uow:
         assert uow.inbox.entry(done.id) is None and uow.inbox.entry(failed.id) is not None
+
+
+def test_a_batch_is_stored_at_once_and_knows_its_retries(uow_factory: SqlUnitOfWorkFactory):
+    with uow_factory() as uow:
+        ((old_id, _, _),) = uow.inbox.receive_many([("T1", "event:old", "event", {})], NOW)
+        uow.inbox.note_failure(old_id, "Slack said 500")
+        uow.commit()
+    batch = [
+        ("T1", "event:a", "event", {"text": "first"}),
+        ("T1", "event:a", "event", {"text": "first"}),  # Slack's retry, in the same burst
+        ("T2", "event:a", "event", {"text": "another workspace"}),
+        ("T1", "event:old", "event", {}),
+    ]
+    with uow_factory() as uow:
+        stored = uow.inbox.receive_many(batch, NOW)
+        uow.commit()
+    (a, a_new, _), (again, again_new, _), (other, other_new, _), (old, old_new, failure) = stored
+    assert a_new and not again_new and again == a
+    assert other_new and other != a
+    assert (old, old_new, failure) == (old_id, False, "Slack said 500")
+    with uow_factory() as uow:
+        assert uow.inbox.entry(a).body == {"text": "first"}  # type: ignore[union-attr]

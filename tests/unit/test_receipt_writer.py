@@ -1,0 +1,59 @@
+"""Receipts of concurrent requests are stored together; a failed batch fails each request."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.inbox import ReceiptWriter, _Receipt
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 12, 1, tzinfo=UTC)
+
+
+class Transaction:
+    committed = 0
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        pass
+
+    def commit(self) -> None:
+        Transaction.committed += 1
+
+
+def test_many_requests_at_once_share_few_transactions() -> None:
+    Transaction.committed = 0
+    batches: list[int] = []
+    lock = threading.Lock()
+
+    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+        with lock:
+            batches.append(len(batch))
+        return [int(r.key) for r in batch]
+
+    writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
+    with ThreadPoolExecutor(40) as pool:
+        ids = list(
+            pool.map(lambda n: writer.receive(_Receipt("T1", "event", str(n), {})), range(400))
+        )
+    assert ids == list(range(400))
+    assert sum(batches) == 400 and Transaction.committed == len(batches) < 400
+
+
+def test_a_failed_batch_fails_every_request_in_it() -> None:
+    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+        raise RuntimeError("the database went away")
+
+    writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
+    with pytest.raises(RuntimeError, match="went away"):
+        writer.receive(_Receipt("T1", "event", "1", {}))
