@@ -154,9 +154,15 @@ def test_settings_form_validates_and_saves(bot: Bot) -> None:
     slack.wait_for(lambda: not slack.open_views("UANNA"))
     shown = str(command(bot, "UANNA", "CTEAM", "help"))
     assert shown
+
+    def saved() -> bool:  # stored right after the modal's ack, once requests pause
+        with bot.runtime.services.uow_factory() as uow:
+            daily = uow.dailies.daily_in_channel("T0001", "CTEAM")
+            return daily is not None and f"{daily.prompt_time:%H:%M}" == "08:45"
+
+    slack.wait_for(saved)
     with bot.runtime.services.uow_factory() as uow:
         daily = uow.dailies.daily_in_channel("T0001", "CTEAM")
-        assert f"{daily.prompt_time:%H:%M}" == "08:45"
         assert daily.weekdays == frozenset({0, 2, 4})
         assert daily.questions == ["Done?", "Next?", "Blocked?"]
         assert daily.country == "DE"
