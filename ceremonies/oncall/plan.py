@@ -282,7 +282,11 @@ def _merge(shifts: list[Shift]) -> list[Shift]:
     for shift in shifts:
         if merged and merged[-1].user_id == shift.user_id and merged[-1].end == shift.start:
             last = merged[-1]
-            merged[-1] = replace(last, end=shift.end, uncovered=last.uncovered or shift.uncovered)
+            # The stretch says why it is not simply the rotation's turn, if any part is not.
+            reason = last.reason if last.reason != SCHEDULED else shift.reason
+            merged[-1] = replace(
+                last, end=shift.end, reason=reason, uncovered=last.uncovered or shift.uncovered
+            )
         else:
             merged.append(shift)
     return merged
