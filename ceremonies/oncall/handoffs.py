@@ -18,12 +18,12 @@ from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message
 from ceremonies.oncall.notify import reschedule, send_notices
 from ceremonies.oncall.plan import Plan, Shift
 from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
+from ceremonies.oncall.record import LATE_AFTER, record_shift, record_turn
 from ceremonies.oncall.schedule import NOTICE_AHEAD, load_plan, versions_of
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
-LATE_AFTER = timedelta(minutes=5)
 LOOK_BACK = timedelta(minutes=1)
 BATCH = 1000
 
@@ -143,7 +143,8 @@ def _claim_handoffs(
         late = False
         try:
             for shift in due:
-                row = _add_shift(uow, rotation, shift, previous, now)
+                # One that ended while the bot was down is told in the running one's post.
+                row = record_shift(uow, rotation, shift, previous, now, announced=shift.end <= now)
                 if shift.end > now:
                     current_id, late = row.id, row.late
                 else:
@@ -163,39 +164,9 @@ def _record_turns(uow: OncallUnitOfWork, rotation: RotationRow, plan_: Plan, now
         if turn.start > now or (taken is not None and turn.start <= taken.starts_at):
             continue
         try:
-            uow.oncalls.add_turn(
-                rotation_id=rotation.id,
-                starts_at=turn.start,
-                user_id=turn.user_id,
-                taken_by=swapped.user_id,
-                reason=turn.reason,
-                after=turn.after.to_dict(),
-                recorded_at=now,
-            )
+            record_turn(uow, rotation, turn, swapped.user_id, now)
         except Conflict:
             return  # another worker is recording the same turns
-
-
-def _add_shift(
-    uow: OncallUnitOfWork, rotation: RotationRow, shift: Shift, previous: str | None, now: datetime
-) -> Any:
-    return uow.oncalls.add_shift(
-        team_id=rotation.team_id,
-        rotation_id=rotation.id,
-        starts_at=shift.start,
-        planned_end=shift.end,
-        user_id=shift.user_id,
-        reason=shift.reason,
-        scheduled_id=shift.scheduled_id or shift.user_id,
-        previous_user_id=previous,
-        uncovered=shift.uncovered,
-        late=now - shift.start > LATE_AFTER,
-        claimed_at=now,
-        # Ended while the bot was down: told within the running shift's announcement.
-        announced_at=now if shift.end <= now else None,
-        channel_ts=None,
-        failure=None,
-    )
 
 
 def _shift_context(shift: Shift, previous: str | None, now: datetime) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from ceremonies.core.request import Request
 from ceremonies.oncall.notify import change_and_tell, reschedule
 from ceremonies.oncall.plan import Shift
 from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
+from ceremonies.oncall.record import record_shift, record_turn
 from ceremonies.oncall.rotation import WEEKLY, RotationVersion, next_handoff
 from ceremonies.oncall.schedule import load_plan, version_of, versions_of
 
@@ -108,31 +109,8 @@ def _record_first_shift(uow: OncallUnitOfWork, rotation: RotationRow, now: datet
     """The start reply announces the first shift, so run-due does not announce it again."""
     plan_ = load_plan(uow, rotation, now)
     turn, shift = plan_.turns[0], plan_.shifts[0]
-    uow.oncalls.add_turn(
-        rotation_id=rotation.id,
-        starts_at=turn.start,
-        user_id=turn.user_id,
-        taken_by=turn.user_id,
-        reason=turn.reason,
-        after=turn.after.to_dict(),
-        recorded_at=now,
-    )
-    uow.oncalls.add_shift(
-        team_id=rotation.team_id,
-        rotation_id=rotation.id,
-        starts_at=shift.start,
-        planned_end=shift.end,
-        user_id=shift.user_id,
-        reason=shift.reason,
-        scheduled_id=shift.scheduled_id or shift.user_id,
-        previous_user_id=None,
-        uncovered=shift.uncovered,
-        late=False,
-        claimed_at=now,
-        announced_at=now,
-        channel_ts=None,
-        failure=None,
-    )
+    record_turn(uow, rotation, turn, turn.user_id, now)
+    record_shift(uow, rotation, shift, None, now, announced=True)
 
 
 def _add_version(
