@@ -18,10 +18,6 @@ MAX_OVERRIDE = timedelta(days=90)
 MAX_NOTE = 2000
 
 
-def _members(uow: OncallUnitOfWork, rotation: RotationRow) -> set[str]:
-    return set(rotation.member_tz)
-
-
 def override(
     uow_factory: OncallUnitOfWorkFactory,
     chat: Chat,

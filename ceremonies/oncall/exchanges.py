@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Message
 from ceremonies.core.request import Actor, Request
-from ceremonies.core.time_model import DateRange
+from ceremonies.core.time_model import DateRange, wall_clock_instant
 from ceremonies.oncall.notify import change_and_tell, require_rotation
-from ceremonies.oncall.plan import COVER, Absences, Plan, Turn
+from ceremonies.oncall.plan import COVER, MIDNIGHT, Absences, Plan, Turn
 from ceremonies.oncall.ports import (
     OncallUnitOfWork,
     OncallUnitOfWorkFactory,
@@ -218,9 +217,8 @@ def ask_cover(
             raise Refusal("oncall_cover_no_shift", user_id=whose)
         start, end = max(shift.start, request.now), shift.end
         if days is not None:
-            zone = ZoneInfo(tz)
-            start = max(start, _midnight(days.start, zone))
-            end = min(end, _midnight(days.end + timedelta(days=1), zone))
+            start = max(start, wall_clock_instant(tz, days.start, MIDNIGHT))
+            end = min(end, wall_clock_instant(tz, days.end + timedelta(days=1), MIDNIGHT))
             if end <= start:
                 raise Refusal("oncall_cover_outside", start=shift.start, end=shift.end, tz=tz)
         try:
@@ -239,10 +237,6 @@ def ask_cover(
             raise Refusal("oncall_already_answered") from None
         uow.commit()
         return CoverAsked(cover.id, whose, request.user_id, rotation.channel_id, tz, start, end)
-
-
-def _midnight(day: object, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)  # type: ignore[arg-type]
 
 
 def take_cover(

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 from ceremonies.core.time_model import public_holidays, wall_clock_instant
 from ceremonies.oncall.plan import Shift
@@ -53,9 +52,3 @@ def tally(
             load.holiday_days += country is not None and day in public_holidays(country, day.year)
         day += timedelta(days=1)
     return sorted(loads.values(), key=lambda x: (-x.days, -x.shifts, x.user_id))
-
-
-def local_span(tz: str, start: datetime, end: datetime) -> tuple[date, date]:
-    """The local dates [first, last+1) that the instants cover in `tz`."""
-    zone = ZoneInfo(tz)
-    return start.astimezone(zone).date(), end.astimezone(zone).date() + timedelta(days=1)

@@ -16,23 +16,13 @@ from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message
 from ceremonies.core.request import Request
 from ceremonies.core.time_model import DateRange
-from ceremonies.oncall.plan import Plan, Shift, Window
+from ceremonies.oncall.plan import Plan, Window
 from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
 from ceremonies.oncall.schedule import PLAN_AHEAD, load_plan, next_due
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def shift_context(shift: Shift) -> dict[str, Any]:
-    return {
-        "start": shift.start.isoformat(),
-        "end": shift.end.isoformat(),
-        "user_id": shift.user_id,
-        "reason": shift.reason,
-        "scheduled_id": shift.scheduled_id,
-    }
 
 
 def moved_shifts(before: Plan, after: Plan, now: datetime) -> dict[str, dict[str, list[Any]]]:

@@ -13,15 +13,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
-from ceremonies.core.time_model import Person
+from ceremonies.core.time_model import Person, wall_clock_instant
 from ceremonies.oncall.rotation import RotationVersion, frames
 from ceremonies.oncall.turns import SCHEDULED, Turns, assign
 
 SWAP, OVERRIDE, COVER = "swap", "override", "cover"
 _INSTANT = timedelta(microseconds=1)
+MIDNIGHT = time(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +86,11 @@ class Absences:
         self._away: dict[str, list[tuple[datetime, datetime]]] = {}
         for user_id, person in people.items():
             if person.absences:
-                zone = ZoneInfo(person.tz)
                 self._away[user_id] = [
-                    (_midnight(r.start, zone), _midnight(r.end + timedelta(days=1), zone))
+                    (
+                        wall_clock_instant(person.tz, r.start, MIDNIGHT),
+                        wall_clock_instant(person.tz, r.end + timedelta(days=1), MIDNIGHT),
+                    )
                     for r in person.absences
                     if r.start <= r.end
                 ]
@@ -96,10 +98,6 @@ class Absences:
     def is_free(self, user_id: str, start: datetime, end: datetime) -> bool:
         """Whether no absence of theirs overlaps [start, end)."""
         return not any(a < end and start < b for a, b in self._away.get(user_id, ()))
-
-
-def _midnight(day: object, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
