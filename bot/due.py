@@ -18,10 +18,11 @@ from ceremonies.core.ports import Chat, UnitOfWorkFactory
 from ceremonies.daily import due as daily_due
 from ceremonies.oncall import due as oncall_due
 from ceremonies.retro import due as retro_due
+from ceremonies.weekly import due as weekly_due
 
 log = logging.getLogger(__name__)
 
-JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB, oncall_due.JOB)
+JOBS: tuple[DueJob, ...] = (daily_due.JOB, retro_due.JOB, oncall_due.JOB, weekly_due.JOB)
 
 
 def jobs_with_replay(app: App, inbox: Inbox) -> tuple[DueJob, ...]:

@@ -6,15 +6,16 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers import daily, oncall, retro
+from handlers import daily, oncall, retro, weekly
 from handlers.kit import Services
 
 _READS_ONLY = {
     "/daily": daily.READS_ONLY,
     "/retro": retro.READS_ONLY,
     "/oncall": oncall.READS_ONLY,
+    "/weekly": weekly.READS_ONLY,
 }
-_OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM | oncall.OPENS_A_FORM
+_OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM | oncall.OPENS_A_FORM | weekly.OPENS_A_FORM
 _SHOWN_ONLY_EVENTS = frozenset({"app_home_opened"})
 
 
@@ -48,3 +49,4 @@ def register_listeners(app: App, services: Services) -> None:
     daily.register(app, services)
     retro.register(app, services)
     oncall.register(app, services)
+    weekly.register(app, services)

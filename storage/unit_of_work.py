@@ -7,11 +7,15 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.daily.queries import SqlDailyQueries
 from storage.daily.store import SqlDailyStore
 from storage.inbox import SqlInbox
+from storage.oncall.queries import SqlOnCallQueries
 from storage.oncall.store import SqlOncallStore
 from storage.people import SqlPeopleStore
+from storage.retro.queries import SqlRetroQueries
 from storage.retro.store import SqlRetroStore
+from storage.weekly.store import SqlWeeklyStore
 
 
 class SqlUnitOfWork:
@@ -25,6 +29,11 @@ class SqlUnitOfWork:
         self.dailies = SqlDailyStore(self.session)
         self.retros = SqlRetroStore(self.session)
         self.oncalls = SqlOncallStore(self.session)
+        self.weeklies = SqlWeeklyStore(self.session)
+        # What the weekly report reads of the other ceremonies, in the same transaction.
+        self.daily_history = SqlDailyQueries(self.session)
+        self.retro_history = SqlRetroQueries(self.session)
+        self.oncall_history = SqlOnCallQueries(self)
         return self
 
     def __exit__(

@@ -10,7 +10,8 @@ import storage.daily.models
 import storage.inbox
 import storage.oncall.models
 import storage.people
-import storage.retro.models  # noqa: F401
+import storage.retro.models
+import storage.weekly.models  # noqa: F401
 from storage.base import Base
 
 config = context.config
