@@ -35,10 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="play a team's week offline against a stand-in for Slack")
     commands.add_parser("migrate", help="bring the database schema up to date")
     export = commands.add_parser("export", help="write a ceremony's record (e.g. a retro)")
-    export.add_argument("what", choices=["retro"], help="what to export")
+    export.add_argument("what", choices=["retro", "weekly"], help="what to export")
     export.add_argument("--channel", required=True, help="the channel id, e.g. C123")
     export.add_argument("--retro", type=int, help="a retro id (default: the channel's latest)")
-    export.add_argument("--format", choices=["md", "csv"], default="md")
+    export.add_argument("--week", help="an ISO week, e.g. 2026-W49 (default: the latest sent)")
+    export.add_argument(
+        "--format", choices=["md", "csv", "html"], default="md", help="html: weekly only"
+    )
     export.add_argument("--output", help="a file to write (default: standard output)")
     return parser
 
@@ -51,7 +54,12 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate()
         if command == "run-due":
             return _run_due(args.now)
+        if command == "export" and args.what == "weekly":
+            return _export_weekly(args.channel, args.week, args.format, args.output)
         if command == "export":
+            if args.format == "html":
+                print("ceremony-bot: --format html is for `export weekly`", file=sys.stderr)
+                return 2
             return _export(args.channel, args.retro, args.format, args.output)
         if command == "demo":
             from bot.demo.play import run_demo
@@ -117,6 +125,39 @@ def _export(channel: str, retro_id: int | None, fmt: str, output: str | None) ->
             handle.write(text)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _export_weekly(channel: str, week: str | None, fmt: str, output: str | None) -> int:
+    from bot.weekly_export import render_export
+    from ceremonies.core.errors import Refusal
+    from ceremonies.core.parsing import InvalidInput
+    from ceremonies.weekly.reading import export
+    from storage.db import make_engine, make_session_factory
+    from storage.migrate import upgrade
+    from storage.unit_of_work import SqlUnitOfWorkFactory
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    try:
+        seen = export(uow_factory, None, None, channel, week, datetime.now(UTC))
+    except Refusal:
+        print(f"ceremony-bot: no weekly report in channel {channel}", file=sys.stderr)
+        return 1
+    except InvalidInput:
+        print(f"ceremony-bot: --week {week!r} is not an ISO week like 2026-W49", file=sys.stderr)
+        return 2
+    _write(render_export(seen.composed.report, seen.names, {}, fmt), output)
     return 0
 
 

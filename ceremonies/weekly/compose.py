@@ -17,6 +17,7 @@ from ceremonies.weekly.blockers import LOOKBACK_DAYS
 from ceremonies.weekly.ports import ReportRow, WeeklyUnitOfWork
 from ceremonies.weekly.register import register_at
 from ceremonies.weekly.report import SourceHistory, Submission, WeeklyReport, build_report
+from ceremonies.weekly.schedule import deliverable
 from ceremonies.weekly.trend import WeekFigures, WeekHistory, trend, trend_weeks
 from ceremonies.weekly.week import ReportWeek
 
@@ -57,11 +58,16 @@ def compose(uow: WeeklyUnitOfWork, row: ReportRow, week: ReportWeek) -> Composed
             retros[channel_id] = retro
         histories.append(SourceHistory(channel_id, daily, retro, oncall))
     previous_week = week.previous()
-    previous = build_report(
-        previous_week,
-        histories,
-        register_at(uow, row.id, previous_week.previous().delivery),
-        submission=submission_of(uow, row.id, previous_week),
+    # A week before the report existed had no report: nothing "changed" since it.
+    previous = (
+        build_report(
+            previous_week,
+            histories,
+            register_at(uow, row.id, previous_week.previous().delivery),
+            submission=submission_of(uow, row.id, previous_week),
+        )
+        if deliverable(row, previous_week)
+        else None
     )
     report = build_report(
         week,

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.request import Request
 from ceremonies.weekly import reading, register, setup
+from ceremonies.weekly.delivery import names_of
 from ceremonies.weekly.pages import detail_messages, summary_context
 from handlers.kit import (
     Services,
@@ -72,23 +73,30 @@ def _key(command: SlashCommand) -> str:
 
 
 def settings_reply(
-    services: Services, settings: setup.WeeklySettings, change: str, *, public: bool = False
+    services: Services,
+    command: SlashCommand,
+    settings: setup.WeeklySettings,
+    change: str,
+    *,
+    public: bool = False,
 ) -> dict[str, Any]:
-    context = {"settings": settings, "change": change, "names": {}, "channels": {}}
+    people = {settings.owner_id, *settings.recipients}
+    names = names_of(services.chat, command.team_id, people)
+    context = {"settings": settings, "change": change, "names": names, "channels": {}}
     payload = services.renderer.render("weekly/settings_summary", context)
     return {"response_type": "in_channel" if public else "ephemeral", **payload}
 
 
 def _start(services: Services, command: SlashCommand, request: WeeklyRequest) -> dict[str, Any]:
     settings = setup.start_report(services.uow_factory, services.chat, _request(services, command))
-    return settings_reply(services, settings, "started", public=True)
+    return settings_reply(services, command, settings, "started", public=True)
 
 
 def _add(services: Services, command: SlashCommand, request: WeeklyRequest) -> dict[str, Any]:
     assert request.channel_id is not None
     asked = _request(services, command)
     settings = setup.add_source(services.uow_factory, services.chat, asked, request.channel_id)
-    return settings_reply(services, settings, "sources")
+    return settings_reply(services, command, settings, "sources")
 
 
 def _remove(services: Services, command: SlashCommand, request: WeeklyRequest) -> dict[str, Any]:
@@ -96,7 +104,7 @@ def _remove(services: Services, command: SlashCommand, request: WeeklyRequest) -
     settings = setup.remove_source(
         services.uow_factory, _request(services, command), request.channel_id
     )
-    return settings_reply(services, settings, "sources")
+    return settings_reply(services, command, settings, "sources")
 
 
 def _time(services: Services, command: SlashCommand, request: WeeklyRequest) -> dict[str, Any]:
@@ -104,7 +112,7 @@ def _time(services: Services, command: SlashCommand, request: WeeklyRequest) -> 
     settings = setup.set_time(
         services.uow_factory, _request(services, command), request.weekday, request.at
     )
-    return settings_reply(services, settings, "time")
+    return settings_reply(services, command, settings, "time")
 
 
 def _recipients(
@@ -113,13 +121,13 @@ def _recipients(
     settings = setup.set_recipients(
         services.uow_factory, services.chat, _request(services, command), list(request.user_ids)
     )
-    return settings_reply(services, settings, "recipients")
+    return settings_reply(services, command, settings, "recipients")
 
 
 def _pause(paused: bool) -> Action:
     def run(services: Services, command: SlashCommand, request: WeeklyRequest) -> dict[str, Any]:
         settings = setup.set_paused(services.uow_factory, _request(services, command), paused)
-        return settings_reply(services, settings, "paused" if paused else "resumed")
+        return settings_reply(services, command, settings, "paused" if paused else "resumed")
 
     return run
 

@@ -100,6 +100,8 @@ class Prompt(Base):
     __table_args__ = (
         UniqueConstraint("daily_id", "user_id", "local_date"),
         Index("ix_prompts_user_sent", "team_id", "user_id", "sent_at"),
+        # A week of a daily (the weekly report) without reading the whole history.
+        Index("ix_prompts_daily_date", "daily_id", "local_date"),
         # The tick's questions are about the few prompts still in flight, never the history.
         Index("ix_prompts_status_claimed", "status", "claimed_at"),
         Index(

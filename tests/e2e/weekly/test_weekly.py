@@ -1,0 +1,98 @@
+"""A weekly report through signed requests and run-due, on the stand-in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.demo.standin.harness import Bot
+from tests.fakes import utc
+
+THURSDAY = utc(2026, 12, 3, 14, 0)  # after the week's start, before Friday 16:00 Berlin
+FRIDAY_TWO_BEFORE = utc(2026, 12, 4, 13, 0)  # 14:00 Berlin: the status DM
+FRIDAY_DELIVERY = utc(2026, 12, 4, 15, 0)  # 16:00 Berlin
+
+
+def command(bot: Bot, user: str, text: str, channel: str = "CTEAM") -> dict[str, Any]:
+    before = len(bot.slack.ephemerals(user)) + len(bot.slack.messages(channel))
+    result = bot.driver.command(user, channel, "/weekly", text)
+    assert result.status == 200
+    bot.slack.wait_for(
+        lambda: len(bot.slack.ephemerals(user)) + len(bot.slack.messages(channel)) > before
+    )
+    shown = bot.slack.ephemerals(user)
+    return shown[-1] if shown else {}
+
+
+def start(bot: Bot) -> None:
+    bot.clock.current = THURSDAY
+    bot.driver.command("UANNA", "CTEAM", "/weekly", "start")
+    bot.slack.wait_for(lambda: bot.slack.messages("CTEAM"))
+
+
+def test_start_says_friday_at_four(bot: Bot) -> None:
+    start(bot)
+    summary = json.dumps(bot.slack.messages("CTEAM")[0])
+    assert "16:00" in summary and "Europe/Berlin" in summary
+
+
+def test_bad_input_is_explained_and_changes_nothing(bot: Bot) -> None:
+    start(bot)
+    for text in (
+        "risk add",
+        "risk add vendor late p=4 c=2",
+        "risk add vendor late p=2 c=0",
+        "risk add vendor late p=x c=2",
+        "risk update 9 p=2",
+        "time funday 16:00",
+        "recipients <@UROBOT|robot>",
+        "frobnicate",
+    ):
+        shown = json.dumps(command(bot, "UANNA", text))
+        assert "Traceback" not in shown and len(shown) > 30, text
+    shown = json.dumps(command(bot, "UANNA", "risk list"))
+    assert "vendor late" not in shown
+
+
+def test_a_risk_with_a_ping_never_pings(bot: Bot) -> None:
+    start(bot)
+    bot.driver.command("UANNA", "CTEAM", "/weekly", "risk add <!channel> outage p=3 c=3")
+    bot.slack.wait_for(lambda: len(bot.slack.messages("CTEAM")) >= 2)
+    posted = json.dumps(bot.slack.messages("CTEAM")[-1])
+    assert "outage" in posted and "<!channel>" not in posted
+
+
+def test_status_dm_then_the_report_once(bot: Bot) -> None:
+    start(bot)
+    command(bot, "UANNA", "recipients <@UBEN|ben>")
+    bot.driver.command("UANNA", "CTEAM", "/weekly", "risk add vendor late p=2 c=3")
+    bot.slack.wait_for(lambda: len(bot.slack.messages("CTEAM")) >= 2)
+    bot.tick(FRIDAY_TWO_BEFORE)
+    (status_dm,) = [m for m in bot.slack.dm_messages("UANNA") if "weekly" in json.dumps(m)]
+    bot.driver.click("UANNA", status_dm, "weekly_add_status")
+    view = bot.slack.wait_for(lambda: bot.slack.open_views("UANNA"))[-1]
+    bot.clock.current = FRIDAY_TWO_BEFORE
+    response = bot.driver.submit(
+        "UANNA",
+        view["id"],
+        {
+            "status": {"value": "at_risk"},
+            "highlights": {"value": "Shipped the importer <!here>"},
+            "decisions": {"value": "Hire a contractor\nMove the launch"},
+        },
+    )
+    assert response.status == 200
+    bot.tick(FRIDAY_DELIVERY)
+    bot.tick(FRIDAY_DELIVERY)  # a second tick sends nothing more
+    reports = [m for m in bot.slack.messages("CTEAM") if "Shipped the importer" in json.dumps(m)]
+    assert len(reports) == 1
+    text = json.dumps(reports[0])
+    assert "<!here>" not in text and "Hire a contractor" in text
+    assert [m for m in bot.slack.dm_messages("UBEN") if "Shipped the importer" in json.dumps(m)]
+    bot.driver.click("UBEN", reports[0], "weekly_acknowledge")
+
+    def acknowledged() -> bool:
+        report = next(m for m in bot.slack.messages("CTEAM") if "Shipped" in json.dumps(m))
+        return "ben" in json.dumps(report).lower().split("acknowledged")[-1]
+
+    bot.slack.wait_for(acknowledged)
