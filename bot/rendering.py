@@ -1,18 +1,52 @@
-"""Renders templates/ into Slack payloads that always fit Block Kit's limits."""
+"""Renders templates/ into Slack payloads that always fit Block Kit's limits.
+
+Custom templates (`CUSTOM_TEMPLATES_DIR`): a deployment may keep its own Jinja2 templates,
+under the same relative names as `templates/` (for example `weekly/report.json.j2`). When
+`Renderer(custom_dir=...)` finds one, it renders that one instead of the default, with
+these rules (decisions):
+
+* It runs in a `jinja2.sandbox.SandboxedEnvironment` with the same filters, the i18n
+  extension and StrictUndefined: no attribute starting with `_` (so no
+  `''.__class__.__mro__`), no unsafe callables, nothing of Python's internals.
+* Its loader sees the custom folder first and then the default templates, so a custom
+  template can `{% import "weekly/_reasons.j2" %}` the default macros (or a custom
+  version of them) — and nothing else of the file system: Jinja refuses `..` in a
+  template name, so `{% include "../../etc/passwd" %}` is TemplateNotFound. Defaults are
+  always rendered by the default environment, which never sees the custom folder.
+* Any failure — a syntax error, a SecurityError, an undefined name, output that is not JSON,
+  a payload that is not a JSON object, blocks that break Block Kit, text that would ping
+  `@channel` — is logged as one WARNING line (no traceback), reported to
+  `on_custom_failure(template_name, short_reason)`, and the default is rendered instead:
+  a broken custom template never stops a message from going out.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from jinja2.sandbox import SandboxedEnvironment
 
 from ceremonies.core.parsing import format_weekdays
-from ceremonies.core.text import neutralise
+from ceremonies.core.text import escape, neutralise, unescape
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -63,10 +97,69 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def make_environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=False),
+def _person(user_id: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A person *named*, never mentioned: a weekly digest must not notify 40 people.
+
+    The display name (from Slack's profile, plain text) is escaped for mrkdwn and cannot
+    ping; without a known name, the user id itself."""
+    if not user_id:
+        return ""
+    name = (names or {}).get(user_id)
+    return neutralise(escape(name)) if name else neutralise(escape(user_id))
+
+
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
+
+
+def _channel(channel_id: str, channels: Mapping[str, str] | None = None) -> str:
+    """A channel link, `<#C123>`: Slack shows its name and a channel link never pings.
+
+    `channels` (id → name) is accepted for custom templates and exports that want the name."""
+    if _CHANNEL_ID.fullmatch(channel_id or ""):
+        return f"<#{channel_id}>"
+    return neutralise(escape((channels or {}).get(channel_id, channel_id or "")))
+
+
+def _pct(value: float | None) -> str:
+    """A percentage rounded to a whole number ("67"); "–" when there is none."""
+    return "–" if value is None else str(round(value))
+
+
+def _short_day(value: date | datetime) -> str:
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "safe_text": neutralise,
+    "day": _day,
+    "short_day": _short_day,
+    "clock": _clock,
+    "local": _local,
+    "users": _users,
+    "weekdays": format_weekdays,
+    "weekday_name": _weekday_name,
+    "at": _at,
+    "truncate_to": _truncate,
+    "qa_text": _qa_text,
+    "person": _person,
+    "channel": _channel,
+    "pct": _pct,
+    # mrkdwn as stored back to what the person typed: for a modal's initial_value.
+    "plain": unescape,
+}
+
+
+def make_environment(
+    *,
+    autoescape: bool = False,
+    sandboxed: bool = False,
+    loader: BaseLoader | None = None,
+) -> Environment:
+    """The environment every template renders in; `sandboxed` for custom templates."""
+    kind = SandboxedEnvironment if sandboxed else Environment
+    env = kind(
+        loader=loader or FileSystemLoader(TEMPLATES),
+        autoescape=autoescape or select_autoescape(default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -75,18 +168,7 @@ def make_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(
-        safe_text=neutralise,
-        day=_day,
-        clock=_clock,
-        local=_local,
-        users=_users,
-        weekdays=format_weekdays,
-        weekday_name=_weekday_name,
-        at=_at,
-        truncate_to=_truncate,
-        qa_text=_qa_text,
-    )
+    env.filters.update(FILTERS)
     return env
 
 
@@ -125,26 +207,142 @@ def fit_blocks(blocks: list[dict[str, Any]], limit: int, note: str) -> list[dict
     return fitted
 
 
+class CustomTemplateFailed(Exception):
+    """A custom template could not be used; `reason` is short and safe to show its owner."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _reason(error: Exception) -> str:
+    """One short line saying what went wrong, never a traceback."""
+    if isinstance(error, CustomTemplateFailed):
+        text = error.reason
+    elif isinstance(error, TemplateSyntaxError):
+        text = f"syntax error on line {error.lineno}: {error.message}"
+    elif isinstance(error, TemplateNotFound):
+        text = f"template not found: {error.name}"
+    elif isinstance(error, json.JSONDecodeError):
+        text = f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    text = " ".join(text.split())
+    return _truncate(text, 300)
+
+
 class Renderer:
-    def __init__(self) -> None:
+    """Renders a template by name (`"weekly/report"`), a custom one first when there is one.
+
+    `Renderer()` renders the defaults only. With `custom_dir`, see this module's docstring.
+    """
+
+    def __init__(
+        self,
+        custom_dir: Path | None = None,
+        on_custom_failure: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.env = make_environment()
+        self.custom_dir = Path(custom_dir) if custom_dir else None
+        self.on_custom_failure = on_custom_failure
+        self.custom_env: Environment | None = None
+        if self.custom_dir is not None:
+            self.custom_env = make_environment(
+                sandboxed=True,
+                loader=ChoiceLoader(
+                    [FileSystemLoader(self.custom_dir), FileSystemLoader(TEMPLATES)]
+                ),
+            )
 
     def render(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
         """A message: `{"text": ..., "blocks": [...]}` ready for chat.* or a response_url."""
-        raw = self.env.get_template(f"{template}.json.j2").render(**context)
-        payload: dict[str, Any] = json.loads(raw)
+        return self._with_custom(f"{template}.json.j2", context, self._message)
+
+    def view(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
+        return self._with_custom(f"{template}.json.j2", context, self._view)
+
+    def text(self, template: str, **context: Any) -> str:
+        return self._with_custom(f"{template}.txt.j2", context, self._text)
+
+    # --- one surface each: rendered, parsed, fitted, and (custom only) checked ------------
+
+    def _with_custom(
+        self,
+        name: str,
+        context: Mapping[str, Any],
+        build: Callable[[Environment, str, Mapping[str, Any], bool], Any],
+    ) -> Any:
+        if self.custom_env is not None and self._has_custom(name):
+            try:
+                return build(self.custom_env, name, context, True)
+            except Exception as error:  # whatever a custom template does, the default stands
+                self._custom_failed(name, _reason(error))
+        return build(self.env, name, context, False)
+
+    def _has_custom(self, name: str) -> bool:
+        assert self.custom_dir is not None
+        path = self.custom_dir / name
+        return ".." not in Path(name).parts and path.is_file()
+
+    def _custom_failed(self, name: str, reason: str) -> None:
+        log.warning("custom template %s failed, the default was used: %s", name, reason)
+        if self.on_custom_failure is not None:
+            try:
+                self.on_custom_failure(name, reason)
+            except Exception as error:  # the message still goes out
+                log.warning("custom template failure callback failed: %s", _reason(error))
+
+    def _message(
+        self, env: Environment, name: str, context: Mapping[str, Any], custom: bool
+    ) -> dict[str, Any]:
+        payload = json.loads(env.get_template(name).render(**context))
+        if not isinstance(payload, dict):
+            raise CustomTemplateFailed("the template must give a JSON object with text/blocks")
         if "blocks" in payload:
+            if custom and not isinstance(payload["blocks"], list):
+                raise CustomTemplateFailed("blocks must be a list")
             payload["blocks"] = fit_blocks(
                 payload["blocks"], MAX_MESSAGE_BLOCKS, self.text("common/truncated")
             )
         payload["text"] = _truncate(payload.get("text", ""), MAX_FALLBACK_TEXT)
+        if custom:
+            _check_custom(payload, view=False)
         return payload
 
-    def view(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
-        raw = self.env.get_template(f"{template}.json.j2").render(**context)
-        view: dict[str, Any] = json.loads(raw)
+    def _view(
+        self, env: Environment, name: str, context: Mapping[str, Any], custom: bool
+    ) -> dict[str, Any]:
+        view = json.loads(env.get_template(name).render(**context))
+        if not isinstance(view, dict) or not isinstance(view.get("blocks"), list):
+            raise CustomTemplateFailed("a view must be a JSON object with a list of blocks")
         view["blocks"] = fit_blocks(view["blocks"], MAX_VIEW_BLOCKS, self.text("common/truncated"))
+        if custom:
+            _check_custom(view, view=True)
         return view
 
-    def text(self, template: str, **context: Any) -> str:
-        return self.env.get_template(f"{template}.txt.j2").render(**context).strip()
+    def _text(self, env: Environment, name: str, context: Mapping[str, Any], custom: bool) -> str:
+        text = env.get_template(name).render(**context).strip()
+        if custom:
+            _check_custom({"text": text}, view=False)
+        return text
+
+
+def _check_custom(payload: dict[str, Any], *, view: bool) -> None:
+    """What Slack would refuse, or what would ping a channel, fails a custom template."""
+    # The Slack stand-in's checks are the Block Kit schema and limits the tests use too.
+    from bot.demo.standin.blockkit import check_blocks, check_view, find_pings
+
+    if not isinstance(payload.get("text", ""), str):
+        raise CustomTemplateFailed("text must be a string")
+    if view:
+        problems = check_view(payload)
+    elif "blocks" in payload:
+        if not all(isinstance(b, dict) for b in payload["blocks"]):
+            raise CustomTemplateFailed("every block must be a JSON object")
+        problems = check_blocks(payload["blocks"], limit=MAX_MESSAGE_BLOCKS)
+    else:
+        problems = [] if payload.get("text") else ["no text and no blocks"]
+    problems += find_pings(payload)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CustomTemplateFailed(f"not valid for Slack: {problems[0]}{more}")

@@ -17,6 +17,7 @@ from ceremonies.daily.setup import DailySettings
 from ceremonies.retro.actions import RetroRecord
 from ceremonies.retro.rating import RatingPage
 from tests.unit.oncall.template_cases import ONCALL_MESSAGES
+from tests.unit.weekly.template_cases import WEEKLY_MESSAGES, WEEKLY_VIEWS
 
 SCHEMA = json.loads((REFERENCE_DIR / "blockkit.schema.json").read_text())
 BLOCKS = Draft202012Validator(SCHEMA)
@@ -190,6 +191,7 @@ MESSAGES.update(
     }
 )
 MESSAGES.update(ONCALL_MESSAGES)
+MESSAGES.update(WEEKLY_MESSAGES)
 VIEWS = {
     "daily/answer_form": {
         "form": Form(1, "C1", date(2026, 11, 30), ["A?", "B?"], [LONG, ""]),
@@ -217,6 +219,7 @@ VIEWS = {
         )
     },
 }
+VIEWS.update(WEEKLY_VIEWS)
 
 
 def all_texts(node: object) -> list[str]:
