@@ -24,6 +24,7 @@ class ReportRow(Protocol):
     next_due_at: datetime | None
     broken_told: list[str]
     created_at: datetime
+    resumed_at: datetime | None
 
 
 class RiskRow(Protocol):

@@ -47,5 +47,6 @@ def reschedule(row: ReportRow, now: datetime, *, status_dm_sent: bool = False) -
 
 
 def deliverable(row: ReportRow, week: ReportWeek) -> bool:
-    """A week is delivered only if the report existed before its delivery time."""
-    return week.delivery >= row.created_at
+    """A week is delivered only if the report existed, and was not paused, at its delivery
+    time (resuming does not send the week that passed while it was paused)."""
+    return week.delivery >= max(row.created_at, row.resumed_at or row.created_at)

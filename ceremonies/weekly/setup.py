@@ -175,6 +175,8 @@ def set_paused(
 ) -> WeeklySettings:
     with uow_factory() as uow:
         row = require_report(uow, request)
+        if row.paused and not paused:
+            row.resumed_at = request.now
         row.paused = paused
         reschedule(row, request.now)
         uow.commit()

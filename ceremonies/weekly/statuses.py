@@ -136,7 +136,8 @@ def acknowledge(
         composed = compose(uow, row, week)
         acks = acks_of(uow, delivery_id)
         channel, ts, team_id = sent.channel_id, sent.ts, row.team_id
-    _show_acks(chat, team_id, channel, ts, composed, delivery_id, acks)
+        late = bool((sent.content or {}).get("late"))
+    _show_acks(chat, team_id, channel, ts, composed, delivery_id, acks, late)
     return True
 
 
@@ -153,11 +154,12 @@ def _show_acks(
     composed: Composed,
     delivery_id: int,
     acks: dict[int, list[str]],
+    late: bool,
 ) -> None:
     if channel is None or ts is None:
         return
     report = composed.report
     names = names_of(chat, team_id, people_in(report) | {u for us in acks.values() for u in us})
     has_details = bool(detail_messages(report, 0, names))
-    context = summary_context(report, names, delivery_id, acks, has_details)
+    context = summary_context(report, names, delivery_id, acks, has_details, late)
     chat.update(team_id, channel, ts, Message("weekly/report", context))

@@ -38,6 +38,8 @@ class WeeklyReportRow(Base):
     # The custom templates that failed and that the owner has been told about (once each).
     broken_told: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
+    # When it was last resumed: a week whose delivery passed while it was paused is not sent.
+    resumed_at: Mapped[datetime | None]
 
 
 class WeeklySourceRow(Base):

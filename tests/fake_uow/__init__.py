@@ -16,6 +16,19 @@ from tests.fake_uow.oncall import (
 )
 from tests.fake_uow.retro import FakeRetroStore, Retro, RetroAction, RetroItem, RetroRating
 from tests.fake_uow.unit_of_work import FakeUnitOfWork, FakeUnitOfWorkFactory
+from tests.fake_uow.weekly import (
+    FakeDailyQueries,
+    FakeOnCallQueries,
+    FakeRetroQueries,
+    FakeWeeklyStore,
+    WeeklyAckRow,
+    WeeklyDeliveryRow,
+    WeeklyReportRow,
+    WeeklyRiskLevelRow,
+    WeeklyRiskRow,
+    WeeklySourceRow,
+    WeeklyStatusRow,
+)
 
 __all__ = [
     "Answer",
@@ -23,11 +36,15 @@ __all__ = [
     "Cover",
     "Daily",
     "DailyRun",
+    "FakeDailyQueries",
     "FakeDailyStore",
+    "FakeOnCallQueries",
     "FakeOncallStore",
+    "FakeRetroQueries",
     "FakeRetroStore",
     "FakeUnitOfWork",
     "FakeUnitOfWorkFactory",
+    "FakeWeeklyStore",
     "IntegrityViolation",
     "LostUpdate",
     "Note",
@@ -43,5 +60,12 @@ __all__ = [
     "ShiftRow",
     "Swap",
     "TurnTaken",
+    "WeeklyAckRow",
+    "WeeklyDeliveryRow",
+    "WeeklyReportRow",
+    "WeeklyRiskLevelRow",
+    "WeeklyRiskRow",
+    "WeeklySourceRow",
+    "WeeklyStatusRow",
     "Window",
 ]

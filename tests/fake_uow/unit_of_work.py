@@ -19,6 +19,12 @@ from tests.fake_uow.core import (
 from tests.fake_uow.daily import FakeDailyStore
 from tests.fake_uow.oncall import FakeOncallStore
 from tests.fake_uow.retro import FakeRetroStore
+from tests.fake_uow.weekly import (
+    FakeDailyQueries,
+    FakeOnCallQueries,
+    FakeRetroQueries,
+    FakeWeeklyStore,
+)
 
 R = TypeVar("R", bound=Row)
 
@@ -38,6 +44,11 @@ class FakeUnitOfWork:
         self.dailies = FakeDailyStore(self._tx)
         self.retros = FakeRetroStore(self._tx)
         self.oncalls = FakeOncallStore(self._tx)
+        self.weeklies = FakeWeeklyStore(self._tx)
+        # What the weekly report reads of the other ceremonies, in the same transaction.
+        self.daily_history = FakeDailyQueries(self._tx)
+        self.retro_history = FakeRetroQueries(self._tx)
+        self.oncall_history = FakeOnCallQueries(self)
         return self
 
     def __exit__(

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("next_due_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("broken_told", sa.JSON(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("resumed_at", storage.types.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_weekly_reports")),
         sa.UniqueConstraint("team_id", "channel_id", name=op.f("uq_weekly_reports_team_id")),
     )
