@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -123,7 +124,8 @@ def build_runtime(
     if migrate:
         upgrade(engine)
     client = make_client(settings.slack_bot_token or "", settings.slack_api_url)
-    renderer = Renderer()
+    custom = settings.custom_templates_dir
+    renderer = Renderer(Path(custom) if custom else None)
     chat = SlackChat(
         client,
         renderer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,8 +30,18 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     # The base of links the bot hands out, e.g. https://bot.example.com for the on-call feed.
     public_url: str = ""
+    # A folder of Jinja2 templates (same names as templates/) that replace the defaults,
+    # rendered in a sandbox; a broken one falls back to the default.
+    custom_templates_dir: str = ""
     # Our pacing of chat.postMessage; Slack does not publish its workspace-wide figure.
     slack_post_rate_per_minute: int = Field(default=600, ge=1)
+
+    @field_validator("custom_templates_dir")
+    @classmethod
+    def _a_folder(cls, value: str) -> str:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"{value!r} is not a folder")
+        return value
 
     @field_validator("slack_app_token")
     @classmethod
