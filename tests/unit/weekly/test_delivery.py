@@ -401,3 +401,37 @@ def test_a_week_missed_while_paused_is_not_sent_after_resuming(
     delivery.run_due(uow_factory, chat, NEXT_STATUS_DM)
     # only next week's status DM: week 50's delivery passed while the report was paused
     assert sent(chat) == [("DUOWNER", "weekly/status_dm")]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: moving the day earlier sends the passed week late")
+def test_moving_the_day_earlier_does_not_send_the_week_already_passed(
+    uow_factory: FakeUnitOfWorkFactory, chat: FakeChat
+) -> None:
+    setup.start_report(uow_factory, chat, ask(now=START - timedelta(weeks=1)))
+    # Wednesday 9 December: from Fridays to Mondays 09:00; this week's Monday has passed
+    setup.set_time(uow_factory, ask(now=utc(2026, 12, 9, 9, 0)), 0, time(9, 0))
+    monday = utc(2026, 12, 14, 8, 0)  # 09:00 in Berlin
+    assert report_row(uow_factory).next_due_at == monday - 2 * HOUR
+    delivery.run_due(uow_factory, chat, monday - 2 * HOUR)
+    delivery.run_due(uow_factory, chat, monday)
+    # week 51's status DM and report, not also week 50's a week late
+    assert [m.message.context["report"].week.label for m in chat.to("CTEAM")] == ["2026-W51"]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: an acknowledgement re-composes the sent report")
+def test_an_acknowledgement_leaves_the_report_as_sent(
+    uow_factory: FakeUnitOfWorkFactory, chat: FakeChat, started: setup.WeeklySettings
+) -> None:
+    statuses.submit_status(uow_factory, ask(now=STATUS_DM), started.report_id, WEEK, submission())
+    delivery.run_due(uow_factory, chat, DELIVERY)
+    summary = _summary(chat)
+    with uow_factory() as uow:  # UDEV answers Friday's prompt after the report went out
+        daily = uow.dailies.daily_in_channel("T1", "CTEAM")
+        friday = date(2026, 12, 11)
+        (missed,) = uow.dailies.prompts_between(daily.id, friday, friday, "UDEV")
+        missed.status, missed.answered_at = "answered", DELIVERY + HOUR
+        uow.commit()
+    delivery_id = summary.message.context["delivery_id"]
+    statuses.acknowledge(uow_factory, chat, ask("UBOSS", DELIVERY + 2 * HOUR), delivery_id, 0)
+    (section,) = summary.current.context["report"].sections
+    assert (section.daily.participation.answered, section.daily.participation.prompted) == (9, 10)
