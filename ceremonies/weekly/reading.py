@@ -12,9 +12,8 @@ from ceremonies.weekly.compose import Composed, compose
 from ceremonies.weekly.content import people_in
 from ceremonies.weekly.delivery import names_of
 from ceremonies.weekly.ports import WeeklyUnitOfWorkFactory
-from ceremonies.weekly.schedule import coming_week, week_of
+from ceremonies.weekly.schedule import coming_week, labelled_week, week_of
 from ceremonies.weekly.setup import require_report
-from ceremonies.weekly.week import ReportWeek, parse_iso_week
 
 
 @dataclass(frozen=True)
@@ -49,11 +48,7 @@ def export(
         if not rows:
             raise Refusal("weekly_not_started")
         row = rows[0]
-        if week_label is None:
-            week = week_of(row, now)
-        else:
-            year, number = parse_iso_week(week_label)
-            week = ReportWeek(row.tz, year, number, row.weekday, row.at)
+        week = week_of(row, now) if week_label is None else labelled_week(row, week_label)
         composed = compose(uow, row, week)
         report_id, team = row.id, row.team_id
     people = people_in(composed.report)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ceremonies.weekly.ports import ReportRow
-from ceremonies.weekly.week import ReportWeek, report_week, upcoming_week
+from ceremonies.weekly.week import ReportWeek, parse_iso_week, report_week, upcoming_week
 
 STATUS_LEAD = timedelta(hours=2)
 # A report posted this long after its delivery time says it is late.
@@ -27,6 +27,12 @@ def week_of(row: ReportRow, now: datetime) -> ReportWeek:
 def coming_week(row: ReportRow, now: datetime) -> ReportWeek:
     """The week of the first delivery after `now`."""
     return upcoming_week(row.tz, row.weekday, row.at, now)
+
+
+def labelled_week(row: ReportRow, label: str) -> ReportWeek:
+    """The report's week named "2026-W49" (InvalidInput for a label that names none)."""
+    year, number = parse_iso_week(label)
+    return ReportWeek(row.tz, year, number, row.weekday, row.at)
 
 
 def upcoming_delivery(row: ReportRow, now: datetime) -> datetime:

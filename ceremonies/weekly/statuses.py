@@ -18,7 +18,7 @@ from ceremonies.weekly.delivery import REPORT, acks_of, names_of
 from ceremonies.weekly.pages import detail_messages, summary_context
 from ceremonies.weekly.ports import ReportRow, WeeklyUnitOfWork, WeeklyUnitOfWorkFactory
 from ceremonies.weekly.report import Submission
-from ceremonies.weekly.schedule import coming_week
+from ceremonies.weekly.schedule import coming_week, labelled_week
 from ceremonies.weekly.status import STATUSES
 from ceremonies.weekly.week import ReportWeek
 
@@ -132,18 +132,13 @@ def acknowledge(
         except Conflict:
             return False
         uow.commit()
-        week = _sent_week(row, sent.week)
+        week = labelled_week(row, sent.week)
         composed = compose(uow, row, week)
         acks = acks_of(uow, delivery_id)
         channel, ts, team_id = sent.channel_id, sent.ts, row.team_id
         late = bool((sent.content or {}).get("late"))
     _show_acks(chat, team_id, channel, ts, composed, delivery_id, acks, late)
     return True
-
-
-def _sent_week(row: ReportRow, label: str) -> ReportWeek:
-    year, number = label.split("-W")
-    return ReportWeek(row.tz, int(year), int(number), row.weekday, row.at)
 
 
 def _show_acks(

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from ceremonies.daily.queries import DailyDay, DailyHistory, blocker_of
 from ceremonies.daily.rules import ANSWERED, SKIPPED, blocker_position
-from ceremonies.oncall.ports import OncallUnitOfWork
-from ceremonies.oncall.queries import OnCallHistory, ShiftSeen
-from ceremonies.oncall.reports import recorded
-from ceremonies.oncall.schedule import load_plan, versions_of
 from ceremonies.retro.queries import OPEN, ActionState, RetroHeld, RetroHistory
+from storage.oncall.queries import SqlOnCallQueries
 from tests.fake_uow.core import FakeStore, Row, Transaction, at_or_before
 from tests.fake_uow.daily import Answer, Daily, Participant, Prompt
 from tests.fake_uow.retro import Retro, RetroAction, RetroItem
@@ -334,28 +331,5 @@ class FakeRetroQueries:
         return RetroHistory(retros, actions)
 
 
-NEXT_WEEK = timedelta(days=7)
-
-
-class FakeOnCallQueries:
-    """As SqlOnCallQueries: the recorded shifts, and the week ahead planned by the rules."""
-
-    def __init__(self, uow: OncallUnitOfWork) -> None:
-        self.uow = uow
-
-    def oncall_history(
-        self, team_id: str, channel_id: str, since: datetime, until: datetime
-    ) -> OnCallHistory | None:
-        rotation = self.uow.oncalls.rotation_in_channel(team_id, channel_id)
-        if rotation is None:
-            return None
-        tz = versions_of(self.uow, rotation)[-1].tz
-        happened = [s for s in recorded(self.uow, rotation, since, until) if s.start < until]
-        ahead = load_plan(self.uow, rotation, until, until + NEXT_WEEK + timedelta(days=1))
-        planned = [s for s in ahead.shifts if s.end > until and s.start < until + NEXT_WEEK]
-        return OnCallHistory(
-            channel_id,
-            tz,
-            tuple(ShiftSeen(s.user_id, s.start, s.end, s.reason) for s in happened),
-            tuple(ShiftSeen(s.user_id, s.start, s.end, s.reason) for s in planned),
-        )
+# SqlOnCallQueries reads only through the on-call unit of work, so it serves the fake as is.
+FakeOnCallQueries = SqlOnCallQueries
