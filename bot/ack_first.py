@@ -1,4 +1,4 @@
-"""Acks before leftovers: work after an ack waits until requests stop arriving for a moment.
+"""Acks first: answered the moment a listener acks, and leftover work waits for a lull.
 
 All of the bot runs in one Python process, so threads share one interpreter lock. Under a
 burst of commands the work each one leaves behind (database writes, rendering, respond())
@@ -14,7 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from slack_bolt import Ack, BoltResponse
+
+ACK_TIMEOUT = 3.0  # seconds: Slack's, and Bolt's listener.ack_timeout
 
 
 class AckFirst:
@@ -59,3 +66,55 @@ class AckFirst:
                 # Busy: wait for the last answer to end; calm: for the rest of the spell.
                 spell = deadline - now if self._answering else self.quiet - calm_for
                 self._changed.wait(min(spell, deadline - now))
+
+
+class PromptAck(Ack):
+    """Bolt's `ack()` that wakes the thread waiting to send the answer the moment it is given.
+
+    Bolt's thread runner hands a listener to its executor and then checks every 10 ms
+    whether it has acked, so each ack waited up to 10 ms for nothing. The request thread
+    now waits on `settled` inside the executor's submit instead (see `wait_for_ack`), and
+    finds the ack already given when Bolt's loop first looks.
+    """
+
+    def __init__(self) -> None:
+        self.settled = threading.Event()  # acked, or the listener ended without acking
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        self._response = value
+        if value is not None:
+            self.settled.set()
+
+
+# The ack of the request this thread is dispatching (the thread's id goes along, as
+# executors copy the context into their threads, which must not wait for their own ack).
+_DISPATCHING: ContextVar[tuple[int, PromptAck] | None] = ContextVar("dispatching", default=None)
+
+
+@contextmanager
+def prompt_acks(context: dict[str, Any]) -> Iterator[None]:
+    """Wraps one Bolt dispatch: its listener's ack becomes a `PromptAck`."""
+    ack = PromptAck()
+    context["ack"] = ack
+    token = _DISPATCHING.set((threading.get_ident(), ack))
+    try:
+        yield
+    finally:
+        _DISPATCHING.reset(token)
+
+
+def wait_for_ack(listener: Future[Any]) -> None:
+    """In the dispatching thread, right after Bolt handed `listener` to the pool: returns
+    once it has acked or ended (at most Slack's 3 seconds), so Bolt's poll finds it done."""
+    dispatching = _DISPATCHING.get()
+    if dispatching is None or dispatching[0] != threading.get_ident():
+        return
+    ack = dispatching[1]
+    listener.add_done_callback(lambda _: ack.settled.set())
+    ack.settled.wait(ACK_TIMEOUT)

@@ -29,6 +29,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
+from bot.ack_first import prompt_acks
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
 from handlers.kit import team_of
@@ -73,7 +74,8 @@ class DurableApp(App):
         slot = Slot()
         token = CURRENT.set(slot)
         try:
-            return super().dispatch(req)
+            with prompt_acks(req.context):
+                return super().dispatch(req)
         finally:
             CURRENT.reset(token)
             if slot.ticket is not None:
@@ -241,6 +243,9 @@ class ReceiptWriter:
                 self._thread.start()
 
     def _run(self) -> None:
+        # One unit of work for the thread's life, committed per batch: opening one for
+        # every batch cost more than storing it.
+        uow: Any = None
         while True:
             batch = [self._queue.get()]
             while len(batch) < self.MAX_BATCH:
@@ -248,12 +253,15 @@ class ReceiptWriter:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(batch)
+            uow = self._write(batch, uow)
 
-    def _write(self, batch: list[_Receipt]) -> None:
+    def _write(self, batch: list[_Receipt], uow: Any) -> Any:
+        """Stores the batch; the unit of work to use next (None after a failure)."""
         now = self._clock.now()
         try:
-            with self._urgently(), self._uow_factory() as uow:
+            if uow is None:
+                uow = self._uow_factory().__enter__()
+            with self._urgently():
                 ids = self._store(uow, batch, now)
                 uow.commit()
             for receipt, entry_id in zip(batch, ids, strict=True):
@@ -261,9 +269,13 @@ class ReceiptWriter:
         except BaseException as error:  # the requests are not acked: Slack sends them again
             for receipt in batch:
                 receipt.error = error
+            if uow is not None:
+                uow.__exit__(type(error), error, error.__traceback__)  # rolls back, closes
+            uow = None
         finally:
             for receipt in batch:
                 receipt.stored.set()
+        return uow
 
 
 class Inbox:

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine, text
 
-from bot.ack_first import AckFirst
+from bot.ack_first import AckFirst, wait_for_ack
 from bot.inbox import Inbox, current_ticket
 from bot.rendering import Renderer
 from bot.services import Services
@@ -59,6 +59,7 @@ class ListenerExecutor(ThreadPoolExecutor):
 
         future = super().submit(run)
         future.add_done_callback(self._finished)
+        wait_for_ack(future)
         return future
 
     def _finished(self, _future: Future[Any]) -> None:

@@ -10,6 +10,7 @@ unfinished.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.dml import Insert
 
 from storage.base import Base
 from storage.store_base import SqlStore
@@ -60,6 +62,19 @@ class InboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(Text)
+
+
+@cache
+def _insert_new(dialect: str) -> Insert:
+    """The INSERT of a batch of receipts that skips known keys, built once: it runs before
+    every ack, with the rows as parameters (SQLAlchemy's "insertmanyvalues") rather than
+    .values(rows), which would be compiled afresh for every batch."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    return (
+        insert(InboxEntry.__table__)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(InboxEntry.id, InboxEntry.team_id, InboxEntry.key)
+    )
 
 
 class SqlInbox(SqlStore):
@@ -97,7 +112,6 @@ class SqlInbox(SqlStore):
     ) -> list[tuple[int, bool, str | None]]:
         """Stores several requests (team, key, kind, body) in one statement; for each, in
         order: (its row's id, whether it is new, the failure a known row carries)."""
-        insert = sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else pg_insert
         values = [
             {
                 "team_id": team_id,
@@ -112,11 +126,8 @@ class SqlInbox(SqlStore):
         ]
         inserted = {
             (row.team_id, row.key): row.id
-            for row in self.session.execute(
-                insert(InboxEntry)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=["team_id", "key"])
-                .returning(InboxEntry.id, InboxEntry.team_id, InboxEntry.key)
+            for row in self.session.connection().execute(
+                _insert_new(self.session.get_bind().dialect.name), values
             )
         }
         wanted = {(t, k) for t, k, _, _ in receipts} - set(inserted)

@@ -1,11 +1,15 @@
-"""The acks-first gate: leftover work waits for a lull in requests, or at most its patience."""
+"""Acks first: an ack is answered the moment it is given, and leftover work waits for a lull
+in requests, or at most its patience."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from bot.ack_first import AckFirst
+from bot.ack_first import AckFirst, PromptAck, prompt_acks, wait_for_ack
 
 
 def test_work_waits_while_requests_keep_coming_and_runs_in_the_first_lull() -> None:
@@ -45,3 +49,48 @@ def test_a_steady_stream_cannot_starve_the_work() -> None:
         done.set()
         requests.join()
     assert 0.19 <= started[0] - begin < 1.0
+
+
+def test_the_dispatching_thread_is_woken_by_the_ack_not_a_poll() -> None:
+    pool = ThreadPoolExecutor(2)
+    acked_at: list[float] = []
+    context: dict[str, Any] = {}
+
+    def listener() -> None:
+        time.sleep(0.05)
+        context["ack"]()
+        acked_at.append(time.monotonic())
+        time.sleep(0.5)  # work after the ack does not hold the answer back
+
+    with prompt_acks(context):
+        future = pool.submit(listener)
+        wait_for_ack(future)
+        returned_at = time.monotonic()
+    assert isinstance(context["ack"], PromptAck)
+    assert context["ack"].response is not None and context["ack"].response.status == 200
+    assert acked_at and 0 <= returned_at - acked_at[0] < 0.02
+    assert not future.done()
+    pool.shutdown()
+
+
+def test_a_listener_that_ends_without_acking_releases_the_wait() -> None:
+    pool = ThreadPoolExecutor(1)
+    with prompt_acks({}):
+        started = time.monotonic()
+        wait_for_ack(pool.submit(lambda: None))
+    assert time.monotonic() - started < 1.0
+    pool.shutdown()
+
+
+def test_work_submitted_from_a_listener_thread_does_not_wait_for_the_ack() -> None:
+    pool = ThreadPoolExecutor(2)
+    with prompt_acks({}):
+        # The pool copies nothing here, but a listener thread that inherited the context
+        # (Bolt's executors copy it) is not the dispatching thread, so it never waits.
+        inherited = contextvars.copy_context()
+        future = pool.submit(
+            inherited.run, lambda: wait_for_ack(pool.submit(time.sleep, 2)) or time.monotonic()
+        )
+        started = time.monotonic()
+        assert future.result(timeout=2) - started < 1.0
+    pool.shutdown(wait=False, cancel_futures=True)

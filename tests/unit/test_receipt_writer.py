@@ -57,3 +57,26 @@ def test_a_failed_batch_fails_every_request_in_it() -> None:
     writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
     with pytest.raises(RuntimeError, match="went away"):
         writer.receive(_Receipt("T1", "event", "1", {}))
+
+
+def test_batches_share_one_unit_of_work_until_one_fails() -> None:
+    opened: list[Transaction] = []
+    failing = {"2"}
+
+    def open_unit() -> Transaction:
+        opened.append(Transaction())
+        return opened[-1]
+
+    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+        if any(r.key in failing for r in batch):
+            raise RuntimeError("deadlock detected")
+        return [int(r.key) for r in batch]
+
+    writer = ReceiptWriter(store, open_unit, Clock(), contextlib.nullcontext)
+    assert writer.receive(_Receipt("T1", "event", "1", {})) == 1
+    assert writer.receive(_Receipt("T1", "event", "3", {})) == 3
+    assert len(opened) == 1
+    with pytest.raises(RuntimeError, match="deadlock"):
+        writer.receive(_Receipt("T1", "event", "2", {}))
+    assert writer.receive(_Receipt("T1", "event", "4", {})) == 4
+    assert len(opened) == 2  # a failed transaction's unit of work is not used again
