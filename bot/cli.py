@@ -1,4 +1,8 @@
-"""`python app.py <command>`: serve, run-due, demo, migrate."""
+"""`python app.py <command>`: serve, run-due, demo, migrate, export.
+
+Whatever goes wrong before the bot runs (a setting, the database, the token) is one line on
+standard error and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,16 @@ import gc
 import logging
 import sys
 from datetime import UTC, datetime
+from importlib import metadata
 
-from bot.settings import ConfigurationError, exit_on_bad_configuration, load_settings
+from sqlalchemy.exc import DBAPIError
+
+from bot.settings import (
+    ConfigurationError,
+    Settings,
+    exit_on_bad_configuration,
+    load_settings,
+)
 
 
 def _instant(text: str) -> datetime:
@@ -21,11 +33,32 @@ def _instant(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("ceremony-bot")
+    except metadata.PackageNotFoundError:  # a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _environment_help() -> str:
+    from textwrap import fill
+
+    from bot.settings import Settings
+
+    names = ", ".join(name.upper() for name in Settings.model_fields)
+    return fill(
+        f"settings, from the environment or a .env file (see .env.example): {names}", width=88
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python app.py" if sys.argv[0].endswith("app.py") else "ceremony-bot",
         description="ceremony-bot: dailies, retrospectives, weekly reports and on-call in Slack.",
+        epilog=_environment_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="command")
     commands.add_parser(
         "serve", help="run the bot (the default): HTTP or Socket Mode, and the clock"
@@ -68,10 +101,18 @@ def main(argv: list[str] | None = None) -> int:
         return _serve()
     except ConfigurationError as error:
         exit_on_bad_configuration(error)
+    except DBAPIError as error:
+        exit_on_bad_configuration(unreachable_database(error))
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def unreachable_database(error: DBAPIError) -> ConfigurationError:
+    return ConfigurationError(f"DATABASE_URL: cannot open the database ({error.orig})")
+
+
+def _logging(settings: Settings) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _migrate() -> int:
@@ -79,7 +120,7 @@ def _migrate() -> int:
     from storage.migrate import upgrade
 
     settings = load_settings()
-    _logging(settings.log_level)
+    _logging(settings)
     upgrade(make_engine(settings.database_url))
     print("database is up to date")
     return 0
@@ -87,11 +128,12 @@ def _migrate() -> int:
 
 def _run_due(now: datetime | None) -> int:
     from bot.due import jobs_with_replay, run_all_due
+    from bot.runtime import build_runtime
     from bot.slack_app import build_app
 
     settings = load_settings("slack_bot_token")
-    _logging(settings.log_level)
-    runtime = _runtime_or_exit(settings)
+    _logging(settings)
+    runtime = build_runtime(settings)
     services = runtime.services
     jobs = jobs_with_replay(build_app(runtime), runtime.inbox)
     done = run_all_due(services.uow_factory, services.chat, now or services.clock.now(), jobs)
@@ -117,6 +159,9 @@ def _export(channel: str, retro_id: int | None, fmt: str, output: str | None) ->
             SqlUnitOfWorkFactory(make_session_factory(engine)), None, channel, retro_id
         )
     except Refusal:
+        if retro_id is not None:  # a bad argument
+            print(f"ceremony-bot: --retro {retro_id}: no such retro in {channel}", file=sys.stderr)
+            return 2
         print(f"ceremony-bot: no retro found in channel {channel}", file=sys.stderr)
         return 1
     text = as_csv(record) if fmt == "csv" else as_markdown(record)
@@ -161,29 +206,40 @@ def _export_weekly(channel: str, week: str | None, fmt: str, output: str | None)
     return 0
 
 
-def _runtime_or_exit(settings):  # type: ignore[no-untyped-def]
-    from sqlalchemy.exc import OperationalError
-
-    from bot.runtime import build_runtime
+def _check_bot_token(client) -> None:  # type: ignore[no-untyped-def]
+    """A wrong or revoked token is found at start, not by every command failing later."""
+    from slack_sdk.errors import SlackApiError
 
     try:
-        return build_runtime(settings)
-    except OperationalError as error:
-        raise ConfigurationError(f"DATABASE_URL: cannot open the database ({error.orig})") from None
+        client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error", "refused")
+        raise ConfigurationError(f"SLACK_BOT_TOKEN: Slack refused it ({reason})") from None
+    except OSError as error:  # no route, DNS, TLS: the Web API cannot be reached
+        raise ConfigurationError(
+            f"SLACK_API_URL: cannot reach Slack at {client.base_url} ({error})"
+        ) from None
 
 
 def _serve() -> int:
     from bot.calendar_feed import feed_for
     from bot.due import jobs_with_replay
+    from bot.runtime import build_runtime
     from bot.scheduler import start_scheduler
     from bot.server import HttpServer, make_wsgi_app
     from bot.slack_app import build_app
+    from storage.migrate import upgrade
 
     settings = load_settings("slack_bot_token")
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise ConfigurationError("SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
-    _logging(settings.log_level)
-    runtime = _runtime_or_exit(settings)
+    _logging(settings)
+    runtime = build_runtime(settings, migrate=False)
+    # In this order, each a one-line exit 2: no database, then a wrong token; then migrate.
+    with runtime.engine.connect():
+        pass
+    _check_bot_token(runtime.client)
+    upgrade(runtime.engine)
     app = build_app(runtime)
     # What start-up built lives as long as the process: kept out of the collector's full
     # passes, a full collection under load pauses every request ~20 ms instead of ~180 ms.
@@ -198,7 +254,12 @@ def _serve() -> int:
 
         # Socket Mode still listens on PORT: /healthz and the on-call calendar feeds.
         side = HttpServer(
-            make_wsgi_app(None, runtime.database_ok, calendar=feed_for(runtime.services)),
+            make_wsgi_app(
+                None,
+                runtime.database_ok,
+                calendar=feed_for(runtime.services),
+                last_slack_contact=lambda: runtime.slack_contact.last,
+            ),
             "0.0.0.0",
             settings.port,
         )
@@ -210,7 +271,13 @@ def _serve() -> int:
             raise ConfigurationError(f"SLACK_APP_TOKEN: Slack refused it ({reason})") from None
         return 0
     server = HttpServer(
-        make_wsgi_app(app, runtime.database_ok, runtime.gate, calendar=feed_for(runtime.services)),
+        make_wsgi_app(
+            app,
+            runtime.database_ok,
+            runtime.gate,
+            calendar=feed_for(runtime.services),
+            last_slack_contact=lambda: runtime.slack_contact.last,
+        ),
         "0.0.0.0",
         settings.port,
     )

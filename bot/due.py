@@ -6,12 +6,14 @@ Adding a ceremony adds its JOB here and touches no other ceremony.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 
+from bot import metrics
 from bot.inbox import Inbox
 from ceremonies.core.due import DueJob, DueReport
 from ceremonies.core.ports import Chat, UnitOfWorkFactory
@@ -71,6 +73,7 @@ def run_all_due(
     now: datetime,
     jobs: tuple[DueJob, ...] = JOBS,
 ) -> DueRun:
+    started = time.monotonic()
     reports: dict[str, DueReport] = {}
     for job in jobs:
         try:
@@ -78,4 +81,26 @@ def run_all_due(
         except Exception as error:  # one ceremony's failure must not stop the others
             log.exception("run-due for %s failed", job.ceremony)
             reports[job.ceremony] = CrashedJob([str(error)])
-    return DueRun(reports)
+    done = DueRun(reports)
+    _account(done, time.monotonic() - started)
+    return done
+
+
+def _account(done: DueRun, seconds: float) -> None:
+    """The tick's one log line (what each ceremony did, how long it took) and its metrics."""
+    for ceremony, report in done.reports.items():
+        for what, count in report.figures():
+            if count:
+                metrics.WORK.labels(ceremony, what).inc(count)
+    metrics.TICKS.labels("failed" if done.failures else "ok").inc()
+    metrics.TICK_SECONDS.observe(seconds)
+    figures = {
+        ceremony: dict(report.figures()) | {"failures": len(report.failures)}
+        for ceremony, report in done.reports.items()
+    }
+    log.info(
+        "tick in %.0f ms: %s",
+        seconds * 1000,
+        "; ".join(done.lines()),
+        extra={"tick_ms": round(seconds * 1000, 1), "did": figures},
+    )

@@ -29,6 +29,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.ack_first import prompt_acks
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 REPLAY_BATCH = 200
-KEEP_DONE = timedelta(days=7)
+# Slack retries an event for about an hour; a finished row's work is in its own tables.
+KEEP_DONE = timedelta(days=1)
 REPLAY = "inbox_replay"
 REPLAY_WAIT = 60.0  # seconds
 # A trigger id lives 3 seconds: a late or forged one names nothing Slack knows.
@@ -266,6 +268,7 @@ class ReceiptWriter:
                 uow.commit()
             for receipt, entry_id in zip(batch, ids, strict=True):
                 receipt.entry_id = entry_id
+            metrics.INBOX_STORED.inc(len(batch))
         except BaseException as error:  # the requests are not acked: Slack sends them again
             for receipt in batch:
                 receipt.error = error

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -21,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine, text
 
+from bot import metrics
 from bot.ack_first import AckFirst, wait_for_ack
 from bot.inbox import Inbox, current_ticket
 from bot.rendering import Renderer
@@ -77,17 +79,76 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def make_client(token: str, api_url: str, *, for_posting: bool = False) -> WebClient:
+class SlackContact:
+    """When Slack last answered a Web API call, whatever it answered (for /healthz)."""
+
+    def __init__(self) -> None:
+        self.last: datetime | None = None
+
+    def answered(self) -> None:
+        self.last = datetime.now(UTC)
+
+
+class ContactWebClient(WebClient):
+    """slack_sdk's client, noting each answer from Slack (an error answer is one too)."""
+
+    def __init__(self, *args: Any, contact: SlackContact, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+
+    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as error:
+            self.contact.answered()
+            status = str(error.response.get("error") or error.response.status_code)
+            metrics.SLACK_CALLS.labels(api_method, status).inc()
+            raise
+        except (SlackClientError, OSError):
+            metrics.SLACK_CALLS.labels(api_method, "unreachable").inc()
+            raise
+        self.contact.answered()
+        metrics.SLACK_CALLS.labels(api_method, "ok").inc()
+        return response
+
+
+class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's retry after a 429's Retry-After, each 429 counted (they are retried, so
+    the call's own outcome does not show them)."""
+
+    def _can_retry(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        retry = super()._can_retry(state=state, request=request, response=response, error=error)
+        if retry:
+            method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
+            metrics.SLACK_CALLS.labels(method, "ratelimited").inc()
+        return retry
+
+
+def make_client(
+    token: str,
+    api_url: str,
+    *,
+    for_posting: bool = False,
+    contact: SlackContact | None = None,
+) -> WebClient:
     """A Web API client. One `for_posting` never repeats a call that may have been carried
     out (a 500 or a dropped connection after Slack posted): the caller looks for the message
     first. A 429 means nothing was done, so both honour Retry-After."""
-    retry_handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=5)]
+    retry_handlers: list[RetryHandler] = [CountingRateLimitRetryHandler(max_retry_count=5)]
     if not for_posting:
         retry_handlers += [
             ConnectionErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ]
-    return WebClient(token=token, base_url=api_url, timeout=15, retry_handlers=retry_handlers)
+    return ContactWebClient(
+        token=token,
+        base_url=api_url,
+        timeout=15,
+        retry_handlers=retry_handlers,
+        contact=contact or SlackContact(),
+    )
 
 
 @dataclass
@@ -100,6 +161,7 @@ class Runtime:
     work_executor: ListenerExecutor
     gate: AckFirst
     inbox: Inbox
+    slack_contact: SlackContact
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -124,14 +186,18 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    client = make_client(settings.slack_bot_token or "", settings.slack_api_url)
+    contact = SlackContact()
+    client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None)
     chat = SlackChat(
         client,
         renderer,
         post_client=make_client(
-            settings.slack_bot_token or "", settings.slack_api_url, for_posting=True
+            settings.slack_bot_token or "",
+            settings.slack_api_url,
+            for_posting=True,
+            contact=contact,
         ),
         default_tz=settings.default_timezone,
         post_rate_per_minute=settings.slack_post_rate_per_minute,
@@ -166,4 +232,5 @@ def build_runtime(
             nothing_to_keep=carries_nothing_to_keep,
             urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),
+        slack_contact=contact,
     )

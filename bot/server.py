@@ -7,12 +7,14 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from bot import metrics
 from bot.ack_first import AckFirst
 
 log = logging.getLogger(__name__)
@@ -48,25 +50,42 @@ def make_wsgi_app(
     gate: AckFirst | None = None,
     *,
     calendar: Callable[[str], bytes | None] | None = None,
+    last_slack_contact: Callable[[], datetime | None] = lambda: None,
 ) -> Callable[..., Iterable[bytes]]:
-    """The bot's HTTP endpoints; without `app` (Socket Mode) there is no /slack/events."""
+    """The bot's HTTP endpoints; without `app` (Socket Mode) there is no /slack/events.
+
+    /healthz is 200 while the database answers, 503 when it does not; it also tells when
+    Slack last answered a call (null before the first), for an operator to read.
+    """
     slack = SlackRequestHandler(app) if app is not None else None
     gate = gate or AckFirst()
 
     def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method == "GET":
-            if database_ok():
-                return _plain(start_response, "200 OK", {"ok": True})
-            return _plain(start_response, "503 Service Unavailable", {"ok": False})
+            healthy = database_ok()
+            contact = last_slack_contact()
+            report = {
+                "ok": healthy,
+                "database": "ok" if healthy else "unreachable",
+                "slack_last_contact": contact.isoformat() if contact else None,
+            }
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            return _plain(start_response, status, report)
         if calendar is not None and method == "GET" and _FEED.fullmatch(path):
             body = calendar(path.removeprefix("/oncall/").removesuffix(".ics"))
             if body is not None:
                 return _calendar(start_response, body)
             return _plain(start_response, "404 Not Found", {"error": "not found"})
+        if path == "/metrics" and method == "GET":
+            body, content_type = metrics.exposition()
+            start_response(
+                "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+            )
+            return [body]
         if slack is not None and path == "/slack/events" and method == "POST":
             try:
-                with gate.answering():
+                with gate.answering(), metrics.ACK_SECONDS.time():
                     return slack(environ, start_response)
             except Exception:
                 # A body Bolt cannot even parse: say so, never show a trace.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     scheduler_enabled: bool = True
     log_level: str = "INFO"
+    # text: one readable line per record; json: one JSON object per line, for a log shipper.
+    log_format: str = "text"
     # Used for people whose Slack profile has no time zone.
     default_timezone: str = "UTC"
     # The base of links the bot hands out, e.g. https://bot.example.com for the on-call feed.
@@ -84,6 +86,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return value.upper()
 
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
+
     @field_validator("default_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -98,13 +107,30 @@ class ConfigurationError(Exception):
     """A setting is missing or wrong; the message names it."""
 
 
+def _plainly(problem: Any) -> str:
+    """What is wrong with a setting, as a person would say it (not pydantic's wording)."""
+    given = problem.get("input")
+    bounds = problem.get("ctx") or {}
+    said = {
+        "int_parsing": f"{given!r} is not a whole number",
+        "bool_parsing": f"{given!r} is not true or false",
+        "less_than_equal": f"{given} is too large (at most {bounds.get('le')})",
+        "greater_than_equal": f"{given} is too small (at least {bounds.get('ge')})",
+    }.get(problem["type"])
+    if said:
+        return said
+    if problem["type"] == "value_error" and "error" in bounds:
+        return str(bounds["error"])
+    return str(problem["msg"])
+
+
 def load_settings(*required: str) -> Settings:
     try:
         settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
-        raise ConfigurationError(f"{name}: {first['msg']}") from None
+        raise ConfigurationError(f"{name}: {_plainly(first)}") from None
     for name in required:
         if not getattr(settings, name):
             raise ConfigurationError(f"{name.upper()} is not set")

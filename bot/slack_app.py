@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -11,6 +12,8 @@ from bot.inbox import DurableApp, is_bad_payload, report_failure
 from bot.rendering import Renderer
 from bot.runtime import Runtime
 from handlers import register_listeners
+
+log = logging.getLogger(__name__)
 
 
 def build_app(runtime: Runtime) -> App:
@@ -33,6 +36,7 @@ def build_app(runtime: Runtime) -> App:
     def on_error(error: Exception, body: Any) -> BoltResponse:
         if isinstance(error, BoltUnhandledRequestError):
             # Unknown actions or events: acknowledged, so Slack does not retry them.
+            log.debug("no listener for a %s", kind_of(body))
             return BoltResponse(status=200, body="")
         report_failure(error, f"a {kind_of(body)}")
         if is_bad_payload(error):

@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import metrics
 from bot.pacing import TokenBucket
 from bot.rendering import Renderer
 from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profile
@@ -110,7 +111,9 @@ class SlackChat:
             if found is None:
                 raise
             log.info("chat.postMessage failed (%s) but the message is there", error.reason)
+            metrics.MESSAGES_SENT.labels(message.template).inc()
             return found
+        metrics.MESSAGES_SENT.labels(message.template).inc()
         return Posted(response["channel"], response["ts"])
 
     def _posted_after_all(

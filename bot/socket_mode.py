@@ -7,6 +7,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot import metrics
 from bot.ack_first import AckFirst
 
 
@@ -16,5 +17,5 @@ class AcksFirstSocketModeHandler(SocketModeHandler):
         self.gate = gate
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        with self.gate.answering():
+        with self.gate.answering(), metrics.ACK_SECONDS.time():
             super().handle(client, req)  # type: ignore[arg-type]

@@ -169,4 +169,7 @@ def latest_record(
                 raise Refusal("retro_none_here", channel_id=channel_id)
             closed = [r for r in retros if r.phase == CLOSED]
             retro_id = (closed or retros)[0].id
+        retro = uow.retros.retro(retro_id)
+        if retro is None or retro.channel_id != channel_id:
+            raise Refusal("retro_not_here", channel_id=channel_id, retro_id=retro_id)
         return record_of(uow, retro_id)

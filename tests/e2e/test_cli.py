@@ -205,3 +205,66 @@ def fresh_engine_reader(tmp_path: Path):  # type: ignore[no-untyped-def]
     from storage.db import make_engine
 
     return make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_app("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.split()[-1][0].isdigit(), result.stdout
+
+
+def test_serve_refuses_a_token_slack_does_not_know(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-revoked-long-ago",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        }
+        result = run_app("serve", env=env, cwd=tmp_path)
+        assert [call.response["error"] for call in slack.calls_to("auth.test")] == ["invalid_auth"]
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)" in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("migrate",),
+        ("export", "retro", "--channel", "C1"),
+        ("export", "weekly", "--channel", "C1"),
+        ("run-due",),
+    ],
+)
+def test_an_unreachable_database_is_one_line_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+    }
+    result = run_app(*args, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL: cannot open the database" in lines[0], lines
+
+
+def test_export_names_a_retro_that_does_not_exist(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    result = run_app("export", "retro", "--channel", "C1", "--retro", "999", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "ceremony-bot: --retro 999: no such retro in C1"
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"PORT": "abc"}, "PORT: 'abc' is not a whole number"),
+        ({"PORT": "0"}, "PORT: 0 is too small (at least 1)"),
+        ({"SCHEDULER_ENABLED": "maybe"}, "SCHEDULER_ENABLED: 'maybe' is not true or false"),
+    ],
+)
+def test_settings_are_explained_plainly(tmp_path: Path, env: dict[str, str], said: str) -> None:
+    result = run_app("migrate", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"ceremony-bot: configuration error: {said}"

@@ -6,6 +6,7 @@ slack_sdk's built-in client), and everything users do reaches it as envelopes it
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -196,6 +197,9 @@ def test_serve_in_socket_mode_runs_a_daily(
 
     health = urllib.request.urlopen(f"http://127.0.0.1:{_PORT}/healthz", timeout=5)
     assert health.status == 200
+    report = json.loads(health.read())
+    assert report["database"] == "ok"
+    assert report["slack_last_contact"] is not None  # auth.test at start, at least
     with pytest.raises(urllib.error.HTTPError) as unknown:
         urllib.request.urlopen(f"http://127.0.0.1:{_PORT}/oncall/not-a-secret-at-all.ics")
     assert unknown.value.code == 404

@@ -1,0 +1,55 @@
+"""How the process logs: plain text or one JSON object per line (LOG_FORMAT), quiet libraries."""
+
+from __future__ import annotations
+
+import logging
+
+from pythonjsonlogger.json import JsonFormatter
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        # Fields passed as `extra=` (a tick's figures, its duration) become JSON keys.
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    quiet_libraries(level)
+
+
+def quiet_libraries(level: str) -> None:
+    """APScheduler says "Running job …" and "… executed successfully" every minute at INFO;
+    the tick's own line says what it did. At DEBUG everything speaks."""
+    quiet = logging.getLevelName(level) >= logging.INFO
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if quiet else logging.NOTSET)
+    for name, noise in (
+        ("slack_bolt.App", _ClientGivenNotice()),
+        ("alembic.runtime.migration", _MigrationPreamble()),
+    ):
+        logger = logging.getLogger(name)
+        if not any(type(f) is type(noise) for f in logger.filters):
+            logger.addFilter(noise)
+
+
+class _MigrationPreamble(logging.Filter):
+    """Alembic names its dialect on every start (every cron run-due); what it upgrades stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Context impl ", "Will assume "))
+
+
+class _ClientGivenNotice(logging.Filter):
+    """Bolt warns at every start that SLACK_BOT_TOKEN is unused when it is handed a client,
+    as the bot does (with its retry handlers); the token is the client's, so it is not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
