@@ -107,6 +107,9 @@ class Profiles:
     def profile(self, team_id: str, user_id: str) -> Profile:
         return Profile(user_id, user_id, "Europe/Berlin")
 
+    def profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
+        return [self.profile(team_id, user_id) for user_id in user_ids]
+
 
 def seed(uow_factory: object, rotations: int) -> None:
     for i in range(rotations):

@@ -80,6 +80,9 @@ class FakeChat:
     def profile(self, team_id: str, user_id: str) -> Profile:
         return self.profiles[user_id]
 
+    def profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
+        return [self.profiles[user_id] for user_id in user_ids]
+
     def permalink(self, team_id: str, channel: str, ts: str) -> str:
         return f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 

@@ -84,6 +84,10 @@ class Chat(Protocol):
 
     def profile(self, team_id: str, user_id: str) -> Profile: ...
 
+    def profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
+        """Many people's profiles, in the order asked (a whole channel at `/daily start`)."""
+        ...
+
     def permalink(self, team_id: str, channel: str, ts: str) -> str: ...
 
     def upload_chart(

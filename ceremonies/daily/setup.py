@@ -80,7 +80,7 @@ def reschedule(
 
 
 def humans(chat: Chat, team_id: str, user_ids: list[str]) -> list[Profile]:
-    profiles = [chat.profile(team_id, user_id) for user_id in user_ids if user_id != SLACKBOT]
+    profiles = chat.profiles_of(team_id, [u for u in user_ids if u != SLACKBOT])
     return [p for p in profiles if not p.is_bot and not p.deleted]
 
 

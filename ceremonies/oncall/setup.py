@@ -60,11 +60,10 @@ def settings(uow_factory: OncallUnitOfWorkFactory, request: Request) -> Settings
 def check_people(chat: Chat, team_id: str, user_ids: list[str]) -> dict[str, str]:
     """Each person's zone; a bot or a deactivated account cannot be on call."""
     zones: dict[str, str] = {}
-    for user_id in user_ids:
-        profile = chat.profile(team_id, user_id)
+    for profile in chat.profiles_of(team_id, user_ids):
         if profile.is_bot or profile.deleted:
-            raise Refusal("oncall_not_a_person", user_id=user_id)
-        zones[user_id] = profile.tz
+            raise Refusal("oncall_not_a_person", user_id=profile.user_id)
+        zones[profile.user_id] = profile.tz
     return zones
 
 
