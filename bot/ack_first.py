@@ -46,6 +46,11 @@ class AckFirst:
                 if not self._answering:
                     self._changed.notify_all()
 
+    def wait_until_quiet(self, timeout: float) -> bool:
+        """Waits until no request is waiting for its answer; False if `timeout` came first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._answering, timeout)
+
     def after_acks(self, work: Callable[[], object]) -> Callable[[], None]:
         """`work`, made to start only once requests have stopped coming for a moment."""
 

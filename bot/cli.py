@@ -7,8 +7,6 @@ standard error and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
-import logging
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
@@ -206,84 +204,14 @@ def _export_weekly(channel: str, week: str | None, fmt: str, output: str | None)
     return 0
 
 
-def _check_bot_token(client) -> None:  # type: ignore[no-untyped-def]
-    """A wrong or revoked token is found at start, not by every command failing later."""
-    from slack_sdk.errors import SlackApiError
-
-    try:
-        client.auth_test()
-    except SlackApiError as error:
-        reason = error.response.get("error", "refused")
-        raise ConfigurationError(f"SLACK_BOT_TOKEN: Slack refused it ({reason})") from None
-    except OSError as error:  # no route, DNS, TLS: the Web API cannot be reached
-        raise ConfigurationError(
-            f"SLACK_API_URL: cannot reach Slack at {client.base_url} ({error})"
-        ) from None
-
-
 def _serve() -> int:
-    from bot.calendar_feed import feed_for
-    from bot.due import jobs_with_replay
-    from bot.runtime import build_runtime
-    from bot.scheduler import start_scheduler
-    from bot.server import HttpServer, make_wsgi_app
-    from bot.slack_app import build_app
-    from storage.migrate import upgrade
+    from bot.serve import serve
 
     settings = load_settings("slack_bot_token")
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise ConfigurationError("SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
     _logging(settings)
-    runtime = build_runtime(settings, migrate=False)
-    # In this order, each a one-line exit 2: no database, then a wrong token; then migrate.
-    with runtime.engine.connect():
-        pass
-    _check_bot_token(runtime.client)
-    upgrade(runtime.engine)
-    app = build_app(runtime)
-    # What start-up built lives as long as the process: kept out of the collector's full
-    # passes, a full collection under load pauses every request ~20 ms instead of ~180 ms.
-    gc.collect()
-    gc.freeze()
-    if settings.scheduler_enabled:
-        start_scheduler(runtime.services, jobs_with_replay(app, runtime.inbox))
-    if settings.slack_app_token:
-        from slack_sdk.errors import SlackApiError
-
-        from bot.socket_mode import AcksFirstSocketModeHandler
-
-        # Socket Mode still listens on PORT: /healthz and the on-call calendar feeds.
-        side = HttpServer(
-            make_wsgi_app(
-                None,
-                runtime.database_ok,
-                calendar=feed_for(runtime.services),
-                last_slack_contact=lambda: runtime.slack_contact.last,
-            ),
-            "0.0.0.0",
-            settings.port,
-        )
-        side.start_in_background()
-        try:
-            AcksFirstSocketModeHandler(app, settings.slack_app_token, runtime.gate).start()
-        except SlackApiError as error:
-            reason = error.response.get("error", "refused")
-            raise ConfigurationError(f"SLACK_APP_TOKEN: Slack refused it ({reason})") from None
-        return 0
-    server = HttpServer(
-        make_wsgi_app(
-            app,
-            runtime.database_ok,
-            runtime.gate,
-            calendar=feed_for(runtime.services),
-            last_slack_contact=lambda: runtime.slack_contact.last,
-        ),
-        "0.0.0.0",
-        settings.port,
-    )
-    logging.getLogger(__name__).info("listening on :%d", server.port)
-    server.serve_forever()
-    return 0
+    return serve(settings)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot import metrics
@@ -113,6 +115,16 @@ class HttpServer:
     def start_in_background(self) -> None:
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="http")
         self._thread.start()
+
+    def stop_accepting(self) -> None:
+        """Closes the listening socket only: requests already received are still answered."""
+        listener = self._server
+
+        def close_listener() -> None:
+            wasyncore.dispatcher.close(listener)  # type: ignore[arg-type]
+
+        with contextlib.suppress(OSError):  # the loop has already ended
+            listener.trigger.pull_trigger(close_listener)  # type: ignore[union-attr]
 
     def stop(self) -> None:
         if self._thread is None:
