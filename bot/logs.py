@@ -31,6 +31,9 @@ def quiet_libraries(level: str) -> None:
     the tick's own line says what it did. At DEBUG everything speaks."""
     quiet = logging.getLevelName(level) >= logging.INFO
     logging.getLogger("apscheduler").setLevel(logging.WARNING if quiet else logging.NOTSET)
+    # waitress warns "Task queue depth is N" for each request that waits for a thread, i.e.
+    # dozens of lines per burst; ceremony_ack_seconds shows the same, once.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR if quiet else logging.NOTSET)
     for name, noise in (
         ("slack_bolt.App", _ClientGivenNotice()),
         ("alembic.runtime.migration", _MigrationPreamble()),

@@ -36,3 +36,62 @@ class TokenBucket:
         if wait:
             self._sleep(wait)
         return wait
+
+
+class AdaptivePace:
+    """Paces one method's calls to the rate Slack accepts, which Slack does not publish for
+    chat.postMessage. From a starting rate it speeds up while calls are accepted; a 429 (the
+    refused call itself waits out Retry-After, in slack_sdk's retry handler) slows it down.
+    Between two 429s Slack's bucket was empty at both ends, so the calls it accepted in
+    between measure its rate: the pace settles just under that, then keeps probing slowly
+    upwards in case the limit was a burst. Thread-safe; told each call's outcome."""
+
+    GROWTH = 0.05  # per accepted call, until the first 429: finding the limit quickly
+    PROBE = 0.001  # per accepted call afterwards: the limit may be higher than it looked
+    BACKOFF = 0.9  # the least a 429 slows down by
+    UNDER = 0.97  # how far under Slack's measured rate to settle
+    # 429s closer together than this (Retry-After is 1 s or more) and fewer calls accepted
+    # in between than SAMPLE are the same crowding: they slow down once.
+    EPISODE = 1.0  # seconds
+    SAMPLE = 20
+    FLOOR = 0.2  # calls per second, whatever happens
+    CEILING = 1000.0  # calls per second: past any limit Slack has
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._bucket = TokenBucket(rate, burst, clock, sleep)
+        self._clock = clock
+        self._last_429: float | None = None
+        self._accepted_since = 0  # calls accepted since the last 429
+        self._lock = threading.Lock()
+
+    @property
+    def rate(self) -> float:
+        return self._bucket.rate
+
+    def acquire(self) -> float:
+        return self._bucket.acquire()
+
+    def accepted(self) -> None:
+        with self._lock:
+            self._accepted_since += 1
+            growth = self.GROWTH if self._last_429 is None else self.PROBE
+            self._bucket.rate = min(self.CEILING, self._bucket.rate * (1 + growth))
+
+    def limited(self) -> None:
+        with self._lock:
+            now = self._clock()
+            last = self._last_429
+            since = self._accepted_since
+            if last is not None and now - last < self.EPISODE and since < self.SAMPLE:
+                return  # the same crowding as the last 429: slowed down for it already
+            slower = self._bucket.rate * self.BACKOFF
+            if last is not None and since and now > last:
+                slower = min(slower, self.UNDER * since / (now - last))
+            self._bucket.rate = max(self.FLOOR, slower)
+            self._last_429, self._accepted_since = now, 0

@@ -25,10 +25,11 @@ from sqlalchemy import Engine, text
 from bot import metrics
 from bot.ack_first import AckFirst, wait_for_ack
 from bot.inbox import Inbox, current_ticket
+from bot.pacing import AdaptivePace
 from bot.rendering import Renderer
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_chat import SlackChat
+from bot.slack_chat import PACING_MARGIN, SlackChat
 from handlers import carries_nothing_to_keep
 from storage.db import make_engine, make_session_factory, writer_queue
 from storage.migrate import upgrade
@@ -114,7 +115,23 @@ class ContactWebClient(WebClient):
 
 class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
     """slack_sdk's retry after a 429's Retry-After, each 429 counted (they are retried, so
-    the call's own outcome does not show them)."""
+    the call's own outcome does not show them) and told to `on_limited`; the retry then
+    waits its turn (`before_retry`) at the pace like any other call."""
+
+    def __init__(
+        self,
+        *args: Any,
+        on_limited: Callable[[], None] = lambda: None,
+        before_retry: Callable[[], object] = lambda: None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_limited = on_limited
+        self.before_retry = before_retry
+
+    def prepare_for_next_attempt(self, **kwargs: Any) -> None:
+        super().prepare_for_next_attempt(**kwargs)  # sleeps out Retry-After
+        self.before_retry()
 
     def _can_retry(
         self, *, state: Any, request: Any, response: Any = None, error: Any = None
@@ -123,6 +140,7 @@ class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
         if retry:
             method = request.url.rsplit("/", 1)[-1].split("?", 1)[0]
             metrics.SLACK_CALLS.labels(method, "ratelimited").inc()
+            self.on_limited()
         return retry
 
 
@@ -132,11 +150,18 @@ def make_client(
     *,
     for_posting: bool = False,
     contact: SlackContact | None = None,
+    pace: AdaptivePace | None = None,
 ) -> WebClient:
     """A Web API client. One `for_posting` never repeats a call that may have been carried
     out (a 500 or a dropped connection after Slack posted): the caller looks for the message
     first. A 429 means nothing was done, so both honour Retry-After."""
-    retry_handlers: list[RetryHandler] = [CountingRateLimitRetryHandler(max_retry_count=5)]
+    retry_handlers: list[RetryHandler] = [
+        CountingRateLimitRetryHandler(max_retry_count=5)
+        if pace is None
+        else CountingRateLimitRetryHandler(
+            max_retry_count=5, on_limited=pace.limited, before_retry=pace.acquire
+        )
+    ]
     if not for_posting:
         retry_handlers += [
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -190,6 +215,7 @@ def build_runtime(
     client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None)
+    post_pace = AdaptivePace(settings.slack_post_rate_per_minute * PACING_MARGIN / 60)
     chat = SlackChat(
         client,
         renderer,
@@ -198,9 +224,10 @@ def build_runtime(
             settings.slack_api_url,
             for_posting=True,
             contact=contact,
+            pace=post_pace,
         ),
         default_tz=settings.default_timezone,
-        post_rate_per_minute=settings.slack_post_rate_per_minute,
+        post_pace=post_pace,
     )
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")

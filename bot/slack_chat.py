@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
-from bot.pacing import TokenBucket
+from bot.pacing import AdaptivePace
 from bot.rendering import Renderer
 from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profile
 
@@ -74,6 +74,7 @@ class SlackChat:
         post_client: WebClient | None = None,
         default_tz: str = "UTC",
         post_rate_per_minute: int = 600,
+        post_pace: AdaptivePace | None = None,
     ) -> None:
         self.client = client
         self.post_client = post_client or client
@@ -81,7 +82,8 @@ class SlackChat:
         self.default_tz = default_tz
         # A little under the limit: pacing exactly at it turns network jitter into 429s,
         # and each 429 costs a Retry-After second or more.
-        self._post_pace = TokenBucket(post_rate_per_minute * PACING_MARGIN / 60, burst=10)
+        # Starts a little under the setting and adapts to what Slack accepts (bot/pacing.py).
+        self.post_pace = post_pace or AdaptivePace(post_rate_per_minute * PACING_MARGIN / 60)
 
     def _call(self, method: str, *, client: WebClient | None = None, **kwargs: Any) -> Any:
         try:
@@ -92,7 +94,7 @@ class SlackChat:
             raise DeliveryError(
                 f"{method}: {reason}", permanent=reason in PERMANENT_ERRORS
             ) from error
-        except SlackClientError as error:
+        except (SlackClientError, OSError) as error:  # OSError: a connection reset, a timeout
             raise DeliveryError(f"{method}: {error}", permanent=False) from error
 
     def post(self, team_id: str, channel: str, message: Message) -> Posted:
@@ -102,7 +104,7 @@ class SlackChat:
             args["thread_ts"] = message.thread_ts
         if message.marker:
             args["metadata"] = metadata_for(message.marker)
-        self._post_pace.acquire()
+        self.post_pace.acquire()
         tried_at = datetime.now(UTC)
         try:
             response = self._call("chat.postMessage", client=self.post_client, **args)
@@ -119,6 +121,7 @@ class SlackChat:
             log.info("chat.postMessage failed (%s) but the message is there", error.reason)
             metrics.MESSAGES_SENT.labels(message.template).inc()
             return found
+        self.post_pace.accepted()
         metrics.MESSAGES_SENT.labels(message.template).inc()
         return Posted(response["channel"], response["ts"])
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.harness import SIGNING_SECRET
 from bot.demo.standin.processes import bot_env, free_port
+from bot.demo.standin.ratelimit import RateLimitConfig
 from bot.demo.standin.server import FakeSlack
 from bot.serve import STOP_WITHIN
 from storage.daily.models import Participant
@@ -104,18 +105,16 @@ FANOUT = [f"UF{n:02d}" for n in range(40)]
 def test_sigterm_during_serve_s_fan_out_exits_0_and_no_one_is_prompted_twice(
     tmp_path: Path,
 ) -> None:
-    with FakeSlack() as fanout_slack:
+    # Slack lets a post a second through (the bot is not told; its pace finds out).
+    limits = RateLimitConfig(post_workspace_per_minute=60)
+    with FakeSlack(rate_limits=True, limits=limits) as fanout_slack:
         for user in FANOUT:
             fanout_slack.add_user(user, user.lower(), "Europe/Berlin")
         fanout_slack.add_channel("CFAN", "fan", FANOUT)
         url = f"sqlite:///{tmp_path / 'bot.db'}"
         port = free_port()
-        # The clock ticks inside serve at second 0 of each minute; a prompt a second.
-        env = {
-            **bot_env(fanout_slack, url, port),
-            "SCHEDULER_ENABLED": "true",
-            "SLACK_POST_RATE_PER_MINUTE": "60",
-        }
+        # The clock ticks inside serve at second 0 of each minute.
+        env = {**bot_env(fanout_slack, url, port), "SCHEDULER_ENABLED": "true"}
         driver = SlackDriver(fanout_slack, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
         log = tmp_path / "serve.log"
         process = serve(env, port, log)
@@ -131,7 +130,7 @@ def test_sigterm_during_serve_s_fan_out_exits_0_and_no_one_is_prompted_twice(
             def prompted() -> int:
                 return sum(1 for user in FANOUT if bot_dms(fanout_slack, user))
 
-            fanout_slack.wait_for(lambda: prompted() >= 3, timeout=90, interval=0.05)
+            fanout_slack.wait_for(lambda: prompted() >= 12, timeout=90, interval=0.05)
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=STOP_WITHIN + 10) == 0
             assert 0 < prompted() < len(FANOUT)  # stopped part-way through
