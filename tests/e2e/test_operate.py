@@ -70,3 +70,15 @@ def test_metrics_count_acks_slack_calls_ticks_and_messages(bot: Bot, slack: Fake
     ):
         assert _value(after, sample) > _value(before, sample), sample
     assert "ceremony_tick_seconds_bucket" in after and "process_cpu_seconds_total" in after
+
+
+def test_healthz_tells_the_database_and_when_slack_last_answered(
+    bot: Bot, slack: FakeSlack
+) -> None:
+    bot.driver.command("UANNA", "CTEAM", "/daily", "start")
+    slack.wait_for(lambda: slack.messages("CTEAM"), timeout=10)
+    with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
+        report = json.loads(response.read())
+    assert report["ok"] is True and report["database"] == "ok"
+    assert report["slack_last_contact"] is not None
+    assert "_created" not in _metrics(bot)  # no timestamp series beside every metric

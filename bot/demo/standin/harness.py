@@ -85,7 +85,11 @@ def running_bot(
     runtime = build_runtime(settings, clock=clock)
     app = build_app(runtime)
     wsgi = make_wsgi_app(
-        app, runtime.database_ok, runtime.gate, calendar=feed_for(runtime.services)
+        app,
+        runtime.database_ok,
+        runtime.gate,
+        calendar=feed_for(runtime.services),
+        last_slack_contact=lambda: runtime.slack_contact.last,
     )
     server = HttpServer(wsgi, "127.0.0.1", 0)
     server.start_in_background()
