@@ -254,9 +254,17 @@ class Renderer:
                 ),
             )
 
-    def render(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
-        """A message: `{"text": ..., "blocks": [...]}` ready for chat.* or a response_url."""
-        return self._with_custom(f"{template}.json.j2", context, self._message)
+    def render(
+        self,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        failures: list[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """A message: `{"text": ..., "blocks": [...]}` ready for chat.* or a response_url.
+        A custom template that failed (the default was used) is added to `failures`, as
+        (its file name, a short reason)."""
+        return self._with_custom(f"{template}.json.j2", context, self._message, failures)
 
     def view(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]:
         return self._with_custom(f"{template}.json.j2", context, self._view)
@@ -271,12 +279,15 @@ class Renderer:
         name: str,
         context: Mapping[str, Any],
         build: Callable[[Environment, str, Mapping[str, Any], bool], Any],
+        failures: list[tuple[str, str]] | None = None,
     ) -> Any:
         if self.custom_env is not None and self._has_custom(name):
             try:
                 return build(self.custom_env, name, context, True)
             except Exception as error:  # whatever a custom template does, the default stands
                 self._custom_failed(name, _reason(error))
+                if failures is not None:
+                    failures.append((name, _reason(error)))
         return build(self.env, name, context, False)
 
     def _has_custom(self, name: str) -> bool:

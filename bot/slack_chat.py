@@ -98,7 +98,8 @@ class SlackChat:
             raise DeliveryError(f"{method}: {error}", permanent=False) from error
 
     def post(self, team_id: str, channel: str, message: Message) -> Posted:
-        payload = self.renderer.render(message.template, message.context)
+        failures: list[tuple[str, str]] = []
+        payload = self.renderer.render(message.template, message.context, failures=failures)
         args: dict[str, Any] = {"channel": channel, **payload}
         if message.thread_ts:
             args["thread_ts"] = message.thread_ts
@@ -120,10 +121,10 @@ class SlackChat:
                 raise
             log.info("chat.postMessage failed (%s) but the message is there", error.reason)
             metrics.MESSAGES_SENT.labels(message.template).inc()
-            return found
+            return Posted(found.channel, found.ts, tuple(failures))
         self.post_pace.accepted()
         metrics.MESSAGES_SENT.labels(message.template).inc()
-        return Posted(response["channel"], response["ts"])
+        return Posted(response["channel"], response["ts"], tuple(failures))
 
     def _posted_after_all(
         self, team_id: str, channel: str, message: Message, tried_at: datetime

@@ -31,6 +31,8 @@ class FakeChat:
         self.fail_posts_to: set[str] = set()
         self.charts: list[tuple[str, str, str, dict[str, Any]]] = []
         self.usergroups: dict[str, list[str]] = {}
+        # Templates whose custom version "fails" (the default goes out): name → reason.
+        self.broken_templates: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -44,7 +46,9 @@ class FakeChat:
             dm = "D" + channel if channel.startswith("U") else channel
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
             self.sent.append(SentMessage(dm, ts, message))
-        return Posted(dm, ts)
+        name = f"{message.template}.json.j2"
+        broken = self.broken_templates.get(message.template)
+        return Posted(dm, ts, ((name, broken),) if broken else ())
 
     def update(self, team_id: str, channel: str, ts: str, message: Message) -> None:
         for sent in self.sent:

@@ -37,6 +37,9 @@ class Message:
 class Posted:
     channel: str
     ts: str
+    # Custom templates that failed for this message (the default went out instead), as
+    # (file name, short reason): whoever owns the message may be told.
+    fell_back: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
 from ceremonies.weekly.compose import Composed, compose
 from ceremonies.weekly.content import content_of, people_in
+from ceremonies.weekly.custom_templates import tell_owner_of_broken_templates
 from ceremonies.weekly.pages import detail_messages, summary_context, trend_data
 from ceremonies.weekly.ports import (
     ReportRow,
@@ -195,6 +196,7 @@ def _deliver(
     late = now - week.delivery > LATE_AFTER
     posted = _post_report(chat, team_id, channel, report_id, composed, names, claim, now, late)
     _mark_sent(uow_factory, claim.delivery_id, posted, now, content_of(composed, late))
+    tell_owner_of_broken_templates(uow_factory, chat, report_id, posted.fell_back)
     out.reports += 1
     out.late += late
     _deliver_dms(uow_factory, chat, report_id, week, now, out)
@@ -221,16 +223,17 @@ def _post_report(
         marker=Marker("weekly_report", key),
     )
     posted = _post_once(chat, team_id, channel, summary, claim, since)
+    fell_back = list(posted.fell_back)
     for index, (template, context) in enumerate(details):
         detail = Message(
             template, context, thread_ts=posted.ts, marker=Marker("weekly_detail", f"{key}:{index}")
         )
-        _post_once(chat, team_id, channel, detail, claim, since)
+        fell_back += _post_once(chat, team_id, channel, detail, claim, since).fell_back
     try:
         chat.upload_chart(team_id, channel, posted.ts, "weekly_trend", trend_data(composed))
     except DeliveryError as error:  # the report stands without its chart
         log.warning("weekly report %s: chart not uploaded: %s", key, error)
-    return posted
+    return Posted(posted.channel, posted.ts, tuple(fell_back))
 
 
 def _deliver_dms(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from bot.demo.standin.harness import Bot
+from bot.demo.standin.harness import Bot, running_bot
+from bot.demo.standin.server import FakeSlack
+from tests.e2e.conftest import SUNDAY_NOON
 from tests.fakes import utc
 
 THURSDAY = utc(2026, 12, 3, 14, 0)  # after the week's start, before Friday 16:00 Berlin
@@ -96,3 +100,24 @@ def test_status_dm_then_the_report_once(bot: Bot) -> None:
         return "ben" in json.dumps(report).lower().split("acknowledged")[-1]
 
     bot.slack.wait_for(acknowledged)
+
+
+def test_a_broken_custom_template_falls_back_and_the_owner_hears_once(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    custom = tmp_path / "custom" / "weekly"
+    custom.mkdir(parents=True)
+    (custom / "report.json.j2").write_text('{"text": {{ report.nothing_here( }} }')
+    with running_bot(slack, tmp_path, SUNDAY_NOON, custom_templates_dir=str(custom.parent)) as bot:
+        start(bot)
+        bot.tick(FRIDAY_TWO_BEFORE)
+        bot.tick(FRIDAY_DELIVERY)
+        reports = [m for m in slack.messages("CTEAM") if "Weekly report" in json.dumps(m)]
+        assert reports  # the default template went out
+        told = [m for m in slack.dm_messages("UANNA") if "could not be used" in json.dumps(m)]
+        assert len(told) == 1 and "weekly/report.json.j2" in json.dumps(told[0])
+        bot.tick(FRIDAY_DELIVERY + timedelta(weeks=1) - timedelta(hours=2))
+        bot.tick(FRIDAY_DELIVERY + timedelta(weeks=1))
+        told = [m for m in slack.dm_messages("UANNA") if "could not be used" in json.dumps(m)]
+        assert len(told) == 1  # not again the next week
+    assert slack.violations == []

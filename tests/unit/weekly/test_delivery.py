@@ -435,3 +435,31 @@ def test_an_acknowledgement_leaves_the_report_as_sent(
     statuses.acknowledge(uow_factory, chat, ask("UBOSS", DELIVERY + 2 * HOUR), delivery_id, 0)
     (section,) = summary.current.context["report"].sections
     assert (section.daily.participation.answered, section.daily.participation.prompted) == (9, 10)
+
+
+def test_the_owner_hears_once_that_a_custom_template_failed(
+    uow_factory: FakeUnitOfWorkFactory, chat: FakeChat, started: setup.WeeklySettings
+) -> None:
+    chat.broken_templates["weekly/report"] = "unexpected '}' at line 3"
+
+    def notices() -> list[dict[str, object]]:
+        return [
+            s.message.context
+            for s in chat.to("DUOWNER")
+            if s.message.template == "weekly/template_broken"
+        ]
+
+    delivery.run_due(uow_factory, chat, STATUS_DM)
+    delivery.run_due(uow_factory, chat, DELIVERY)
+    # the report went out (with the default), the owner was told once, the recipients not
+    assert ("CTEAM", "weekly/report") in sent(chat)
+    assert notices() == [{"template": "weekly/report.json.j2", "error": "unexpected '}' at line 3"}]
+    assert report_row(uow_factory).broken_told == ["weekly/report.json.j2"]
+    delivery.run_due(uow_factory, chat, NEXT_STATUS_DM)
+    delivery.run_due(uow_factory, chat, DELIVERY + timedelta(weeks=1))
+    assert len(notices()) == 1  # not every week
+
+    chat.broken_templates.clear()  # fixed: the next failure is news again
+    delivery.run_due(uow_factory, chat, NEXT_STATUS_DM + timedelta(weeks=1))
+    delivery.run_due(uow_factory, chat, DELIVERY + timedelta(weeks=2))
+    assert report_row(uow_factory).broken_told == []
