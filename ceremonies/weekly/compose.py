@@ -1,9 +1,11 @@
 """One report for one week, read from storage: the sources' history, the register, the status.
 
-Each source is read once over the span the report needs (the chart's 8 weeks, and the
-daily's look-back for blocker ages before that), so the cost follows the weeks shown, not
-the length of the history. The previous week's report is built from the same reads, for
-"what changed since last week".
+The chart's earlier weeks come from the reports already sent for them: each delivery keeps
+its figures (content["trend"], last entry), as they stood when it went out. Only the weeks
+without one — this week, and any week no report went out for — are computed, from each
+source read once over the span they need (and the daily's look-back for blocker ages before
+that). So the cost follows the report's week, not the length of the history. The previous
+week's report is built from the same reads, for "what changed since last week".
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ceremonies.weekly.schedule import deliverable
 from ceremonies.weekly.trend import WeekFigures, WeekHistory, trend, trend_weeks
 from ceremonies.weekly.week import ReportWeek
 
+SENT_REPORT = "report"  # the delivery kind of a channel's report (see delivery.py)
+
 
 @dataclass(frozen=True)
 class Composed:
@@ -35,9 +39,31 @@ def submission_of(uow: WeeklyUnitOfWork, report_id: int, week: ReportWeek) -> Su
     return Submission(row.status, row.highlights, row.plans, row.decisions)
 
 
+def sent_figures(
+    uow: WeeklyUnitOfWork, report_id: int, weeks: tuple[ReportWeek, ...]
+) -> dict[str, WeekFigures]:
+    """The chart figures each of these weeks' sent report kept, by week label."""
+    found: dict[str, WeekFigures] = {}
+    for week in weeks:
+        sent = uow.weeklies.delivery_of(report_id, week.label, SENT_REPORT)
+        if sent is None or sent.sent_at is None or not sent.content:
+            continue
+        kept = (sent.content.get("trend") or [None])[-1]
+        try:
+            figures = WeekFigures(**kept)
+        except TypeError:  # kept by an older version in another shape: computed instead
+            continue
+        if figures.label == week.label:
+            found[week.label] = figures
+    return found
+
+
 def compose(uow: WeeklyUnitOfWork, row: ReportRow, week: ReportWeek) -> Composed:
     weeks = trend_weeks(week)
-    oldest = weeks[0]
+    kept = sent_figures(uow, row.id, weeks[:-1])
+    unsent = [w for w in weeks if w.label not in kept]
+    # The previous week's report (for what changed) needs its own week's history too.
+    oldest = min(unsent[0], week.previous(), key=lambda w: w.start)
     sources = uow.weeklies.sources(row.id)
     dailies: dict[str, DailyHistory] = {}
     retros: dict[str, RetroHistory] = {}
@@ -76,5 +102,9 @@ def compose(uow: WeeklyUnitOfWork, row: ReportRow, week: ReportWeek) -> Composed
         submission=submission_of(uow, row.id, week),
         previous=previous,
     )
-    figures = trend(WeekHistory(w, tuple(dailies.values()), tuple(retros.values())) for w in weeks)
-    return Composed(report, figures)
+    computed = trend(
+        (WeekHistory(w, tuple(dailies.values()), tuple(retros.values())) for w in unsent),
+        count=len(unsent),
+    )
+    by_label = {**kept, **{f.label: f for f in computed}}
+    return Composed(report, tuple(by_label[w.label] for w in weeks if w.label in by_label))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
-from ceremonies.weekly.compose import Composed, compose
+from ceremonies.weekly.compose import SENT_REPORT, Composed, compose
 from ceremonies.weekly.content import content_of, people_in
 from ceremonies.weekly.custom_templates import tell_owner_of_broken_templates
 from ceremonies.weekly.pages import detail_messages, summary_context, trend_data
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 BATCH = 500
-STATUS_DM, REPORT = "status_dm", "report"
+STATUS_DM, REPORT = "status_dm", SENT_REPORT
 
 
 @dataclass

@@ -463,3 +463,30 @@ def test_the_owner_hears_once_that_a_custom_template_failed(
     delivery.run_due(uow_factory, chat, NEXT_STATUS_DM + timedelta(weeks=1))
     delivery.run_due(uow_factory, chat, DELIVERY + timedelta(weeks=2))
     assert report_row(uow_factory).broken_told == []
+
+
+def test_the_chart_takes_earlier_weeks_from_the_reports_sent_for_them(
+    uow_factory: FakeUnitOfWorkFactory, chat: FakeChat, started: setup.WeeklySettings
+) -> None:
+    delivery.run_due(uow_factory, chat, STATUS_DM)
+    delivery.run_due(uow_factory, chat, DELIVERY)
+    # what the first report said stands, whatever the history says later
+    with uow_factory() as uow:
+        first = uow.weeklies.delivery_of(started.report_id, WEEK, "report")
+        assert first is not None and first.content is not None
+        assert first.content["trend"][-1]["label"] == WEEK
+        first.content = {**first.content, "trend": [{**first.content["trend"][-1], "blockers": 42}]}
+        uow.commit()
+    delivery.run_due(uow_factory, chat, NEXT_STATUS_DM)
+    delivery.run_due(uow_factory, chat, DELIVERY + timedelta(weeks=1))
+    second = [s for s in chat.to("CTEAM") if s.message.template == "weekly/report"][-1]
+    trend = {f["label"]: f for f in second_trend(uow_factory)}
+    assert trend[WEEK]["blockers"] == 42
+    assert second.message.context["report"].week.label == "2026-W51"
+
+
+def second_trend(uow_factory: FakeUnitOfWorkFactory) -> list[dict[str, object]]:
+    sent = [d for d in uow_factory.rows(WeeklyDeliveryRow) if d.kind == "report"]
+    latest = max(sent, key=lambda d: d.week)
+    assert latest.content is not None
+    return list(latest.content["trend"])
