@@ -52,6 +52,19 @@ EMOJI = {
     "bell": "🔔",
     "sos": "🆘",
     "memo": "📝",
+    "arrow_up": "⬆",
+    "clipboard": "📋",
+    "eyes": "👀",
+    "heavy_check_mark": "✔",
+    "inbox_tray": "📥",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "new": "🆕",
+    "no_entry": "⛔",
+    "red_circle": "🔴",
+    "thread": "🧵",
+    "white_circle": "⚪",
+    "pencil2": "✏",
 }
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")

@@ -48,6 +48,10 @@ def _o(who: str, day: date, hh: int, mm: int, text: str) -> Command:
     return Command(who, day, time(hh, mm), text=text, slash="/oncall")
 
 
+def _w(who: str, day: date, hh: int, mm: int, text: str) -> Command:
+    return Command(who, day, time(hh, mm), text=text, slash="/weekly")
+
+
 def _i(who: str, day: date, hh: int, mm: int, text: str) -> Item:
     return Item(who, day, time(hh, mm), text=text)
 
@@ -60,11 +64,15 @@ SETUP = Day(
         _c("anna", SETUP_DAY, 20, 3, "country US {maria}"),
         _o("anna", SETUP_DAY, 20, 5, "start {anna} {ben} {chitra}"),
         _o("anna", SETUP_DAY, 20, 6, "usergroup {oncall}"),
+        _w("anna", SETUP_DAY, 20, 8, "start"),
+        _w("anna", SETUP_DAY, 20, 9, "recipients {jonas}"),
+        _w("anna", SETUP_DAY, 20, 10, "risk add The vendor API may slip past the release p=2 c=3"),
     ],
     "Sunday evening: anna sets up the daily in #team and gives ben and maria the US holidays. "
     "She also starts the team's on-call rotation (anna, ben, chitra; weekly, handing over on "
     "Monday at 10:00 Berlin time) and ties the @oncall user group to it. ben's shift starts "
-    "in less than a day, so he gets his heads-up at once.",
+    "in less than a day, so he gets his heads-up at once. Then she starts the weekly report "
+    "of #team (Fridays at 16:00, her time), sends a copy to jonas, and adds a first risk.",
 )
 
 # ---- the retro of Friday 27 Nov ---------------------------------------------------------------
@@ -286,7 +294,10 @@ DAYS = (
             _c("maria", FRI, 16, 0, "history {chitra} 5 days"),
             *RETRO_WEEK_48,
         ],
-        "Everyone answers; maria looks at chitra's week with /daily history.",
+        "Everyone answers; maria looks at chitra's week with /daily history. At 14:00 anna "
+        "gets the status DM with the proposed status and why; she leaves it, so at 16:00 the "
+        "weekly report goes out with the proposal, its details in the thread and the chart, "
+        "and jonas gets his copy.",
         retro_story="Afternoon: jonas runs the retro “Week 48” in a thread of #team; "
         "chitra adds one item anonymously; everyone rates; three actions get their owners.",
     ),

@@ -136,8 +136,12 @@ def check_week(output: str) -> None:
     later = days["Fri 11 Dec 2026"]
     assert "@chitra is on call until Mon 14 Dec 10:00" in later and "Posted late" in later
     assert "Load over the last 4 weeks" in later
-    # The dailies' Friday section keeps to the daily; the retro has its own.
-    assert "Week 48" not in friday and "/retro" not in friday
+    # The dailies' Friday section keeps to the daily and the weekly report (which names the
+    # retro held); the retro's own messages have their own section.
+    assert "/retro" not in friday and "retro “Week 48”" not in friday
+    assert "## Weekly report 2026-W48" in friday and "Status: 🟡 At risk (proposed)" in friday
+    assert "Proposed status:" in person(friday, "anna")  # the status DM, two hours ahead
+    assert "## Weekly report 2026-W48" in person(friday, "jonas")  # the recipient's copy
     assert "0 violations" in output and "failures: 0;" in output
 
 
