@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.inbox import ReceiptWriter, _Receipt
+from bot.receipts import Receipt, ReceiptWriter
 
 
 class Clock:
@@ -36,7 +36,7 @@ def test_many_requests_at_once_share_few_transactions() -> None:
     batches: list[int] = []
     lock = threading.Lock()
 
-    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+    def store(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
         with lock:
             batches.append(len(batch))
         return [int(r.key) for r in batch]
@@ -44,19 +44,19 @@ def test_many_requests_at_once_share_few_transactions() -> None:
     writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
     with ThreadPoolExecutor(40) as pool:
         ids = list(
-            pool.map(lambda n: writer.receive(_Receipt("T1", "event", str(n), {})), range(400))
+            pool.map(lambda n: writer.receive(Receipt("T1", "event", str(n), {})), range(400))
         )
     assert ids == list(range(400))
     assert sum(batches) == 400 and Transaction.committed == len(batches) < 400
 
 
 def test_a_failed_batch_fails_every_request_in_it() -> None:
-    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+    def store(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
         raise RuntimeError("the database went away")
 
     writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
     with pytest.raises(RuntimeError, match="went away"):
-        writer.receive(_Receipt("T1", "event", "1", {}))
+        writer.receive(Receipt("T1", "event", "1", {}))
 
 
 def test_batches_share_one_unit_of_work_until_one_fails() -> None:
@@ -67,16 +67,16 @@ def test_batches_share_one_unit_of_work_until_one_fails() -> None:
         opened.append(Transaction())
         return opened[-1]
 
-    def store(uow: Any, batch: list[_Receipt], now: datetime) -> list[int | None]:
+    def store(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
         if any(r.key in failing for r in batch):
             raise RuntimeError("deadlock detected")
         return [int(r.key) for r in batch]
 
     writer = ReceiptWriter(store, open_unit, Clock(), contextlib.nullcontext)
-    assert writer.receive(_Receipt("T1", "event", "1", {})) == 1
-    assert writer.receive(_Receipt("T1", "event", "3", {})) == 3
+    assert writer.receive(Receipt("T1", "event", "1", {})) == 1
+    assert writer.receive(Receipt("T1", "event", "3", {})) == 3
     assert len(opened) == 1
     with pytest.raises(RuntimeError, match="deadlock"):
-        writer.receive(_Receipt("T1", "event", "2", {}))
-    assert writer.receive(_Receipt("T1", "event", "4", {})) == 4
+        writer.receive(Receipt("T1", "event", "2", {}))
+    assert writer.receive(Receipt("T1", "event", "4", {})) == 4
     assert len(opened) == 2  # a failed transaction's unit of work is not used again
