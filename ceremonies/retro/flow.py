@@ -16,6 +16,7 @@ COLLECTING, RATING, CHOOSING, CLOSED = "collecting", "rating", "choosing", "clos
 WELL, IMPROVE = "well", "improve"
 MAX_ITEM_LENGTH = 3000
 MAX_TITLE_LENGTH = 150
+MAX_REFRESHES = 5  # a parent refresh re-reads after updating; items keep coming at most so often
 
 
 def parent_context(uow: RetroUnitOfWork, retro: RetroRow) -> dict[str, Any]:
@@ -34,13 +35,21 @@ def parent_context(uow: RetroUnitOfWork, retro: RetroRow) -> dict[str, Any]:
 
 
 def refresh_parent(uow_factory: RetroUnitOfWorkFactory, chat: Chat, retro_id: int) -> None:
-    with uow_factory() as uow:
-        retro = uow.retros.retro(retro_id)
-        if retro is None or retro.parent_ts is None:
+    """Shows the retro's counts on its parent message. Items arriving together are refreshed
+    by several workers at once, and an older count can land after a newer one: so each one
+    reads the counts again after its update and updates once more if they moved on."""
+    shown: dict[str, Any] | None = None
+    for _ in range(MAX_REFRESHES):
+        with uow_factory() as uow:
+            retro = uow.retros.retro(retro_id)
+            if retro is None or retro.parent_ts is None:
+                return
+            context = parent_context(uow, retro)
+            team_id, channel, ts = retro.team_id, retro.channel_id, retro.parent_ts
+        if context == shown:
             return
-        context = parent_context(uow, retro)
-        team_id, channel, ts = retro.team_id, retro.channel_id, retro.parent_ts
-    chat.update(team_id, channel, ts, Message("retro/parent", context))
+        chat.update(team_id, channel, ts, Message("retro/parent", context))
+        shown = context
 
 
 def require_facilitator(retro: RetroRow, actor: Actor) -> None:

@@ -297,3 +297,23 @@ def test_swap_and_drop_redo_the_proposals_and_keep_owners(uow_factory, chat):
         retro_choice.swap_action(uow_factory, chat, by(BOSS), 9, spare.number)
     assert refused.value.code == "retro_no_such_action"
     assert len(chat.to("CTEAM", "retro/choice")) == 1  # one message, updated each time
+
+
+def test_a_parent_refresh_that_lands_late_is_put_right(uow_factory, chat):
+    """Two items at once: the refresh that read one count may update after the one that read
+    two. It reads again after its update, so the parent ends with the latest counts."""
+    retro_id = retro_flow.start_retro(uow_factory, chat, by(BOSS), "R")
+    retro_flow.add_item(uow_factory, chat, by("UNEWYORK"), retro_id, "Flaky CI", "improve")
+    real_update = chat.update
+    arrived = []
+
+    def update_while_another_item_arrives(team_id, channel, ts, message):
+        if not arrived:  # the second item is stored and shown before this (older) update lands
+            arrived.append(True)
+            retro_flow.add_item(uow_factory, chat, by("UKOLKATA"), retro_id, "Slow PRs", "improve")
+        real_update(team_id, channel, ts, message)
+
+    chat.update = update_while_another_item_arrives
+    retro_flow.refresh_parent(uow_factory, chat, retro_id)
+    (parent,) = chat.to("CTEAM", "retro/parent")
+    assert parent.current.context["to_improve"] == 2
