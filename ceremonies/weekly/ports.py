@@ -25,6 +25,7 @@ class ReportRow(Protocol):
     broken_told: list[str]
     created_at: datetime
     resumed_at: datetime | None
+    rescheduled_at: datetime | None
 
 
 class RiskRow(Protocol):

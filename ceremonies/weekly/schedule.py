@@ -53,6 +53,8 @@ def reschedule(row: ReportRow, now: datetime, *, status_dm_sent: bool = False) -
 
 
 def deliverable(row: ReportRow, week: ReportWeek) -> bool:
-    """A week is delivered only if the report existed, and was not paused, at its delivery
-    time (resuming does not send the week that passed while it was paused)."""
-    return week.delivery >= max(row.created_at, row.resumed_at or row.created_at)
+    """A week is delivered only if the report existed, was not paused and had its schedule at
+    its delivery time: resuming does not send the week that passed while it was paused, and
+    moving the day earlier does not send the week whose new day had already passed."""
+    since = [row.created_at, row.resumed_at, row.rescheduled_at]
+    return week.delivery >= max(t for t in since if t is not None)

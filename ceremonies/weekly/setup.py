@@ -142,6 +142,8 @@ def set_time(
 ) -> WeeklySettings:
     with uow_factory() as uow:
         row = require_report(uow, request)
+        if (row.weekday, row.at) != (weekday, at):
+            row.rescheduled_at = request.now
         row.weekday, row.at = weekday, at
         reschedule(row, request.now)
         uow.commit()
@@ -215,6 +217,8 @@ def apply_settings(
         for channel_id in wanted:
             if channel_id not in known:
                 uow.weeklies.add_source(row.id, channel_id, request.now)
+        if (row.weekday, row.at) != (weekday, at):
+            row.rescheduled_at = request.now
         row.weekday, row.at, row.recipients = weekday, at, people
         reschedule(row, request.now)
         uow.commit()

@@ -40,6 +40,9 @@ class WeeklyReportRow(Base):
     created_at: Mapped[datetime]
     # When it was last resumed: a week whose delivery passed while it was paused is not sent.
     resumed_at: Mapped[datetime | None]
+    # When its day or time last changed: a week whose delivery (on the new schedule) had
+    # passed by then is not sent late.
+    rescheduled_at: Mapped[datetime | None]
 
 
 class WeeklySourceRow(Base):

@@ -56,6 +56,7 @@ class WeeklyReportRow(Row):
     broken_told: list[str] = PerRow(list)  # type: ignore[assignment]  # noqa: RUF009
     created_at: datetime
     resumed_at: datetime | None = None
+    rescheduled_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.broken_told, PerRow):

@@ -403,7 +403,6 @@ def test_a_week_missed_while_paused_is_not_sent_after_resuming(
     assert sent(chat) == [("DUOWNER", "weekly/status_dm")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: moving the day earlier sends the passed week late")
 def test_moving_the_day_earlier_does_not_send_the_week_already_passed(
     uow_factory: FakeUnitOfWorkFactory, chat: FakeChat
 ) -> None:
