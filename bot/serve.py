@@ -153,13 +153,10 @@ def _stop(door: Door, clock: Any, runtime: Runtime) -> int:
             clock.pause()  # no new tick; the one running goes on
         door.stop_taking()
         runtime.gate.wait_until_quiet(STOP_WITHIN)  # requests being answered get their ack
-        # The server's own queue: what it had taken but not started is dropped (never
-        # stored, never acked: Slack sends it again), what had started is answered first.
-        door.close()
-        runtime.gate.wait_until_quiet(STOP_WITHIN)
         if clock is not None:
             clock.shutdown(wait=True)  # the tick in progress
         runtime.shutdown()  # the work each acknowledged request left for after its ack
+        door.close()
         done.set()
 
     threading.Thread(target=wind_down, name="stop", daemon=True).start()
