@@ -46,6 +46,7 @@ class AdaptivePace:
     between measure its rate: the pace settles just under that, then keeps probing slowly
     upwards in case the limit was a burst. Thread-safe; told each call's outcome."""
 
+    START_UNDER = 0.98  # of the starting rate it is given
     GROWTH = 0.05  # per accepted call, until the first 429: finding the limit quickly
     PROBE = 0.001  # per accepted call afterwards: the limit may be higher than it looked
     BACKOFF = 0.9  # the least a 429 slows down by
@@ -69,6 +70,12 @@ class AdaptivePace:
         self._last_429: float | None = None
         self._accepted_since = 0  # calls accepted since the last 429
         self._lock = threading.Lock()
+
+    @classmethod
+    def per_minute(cls, calls: int) -> AdaptivePace:
+        """Starting a little under `calls` a minute: pacing exactly at a limit turns network
+        jitter into 429s, and each costs a Retry-After second or more."""
+        return cls(calls * cls.START_UNDER / 60)
 
     @property
     def rate(self) -> float:

@@ -29,7 +29,7 @@ from bot.pacing import AdaptivePace
 from bot.rendering import Renderer
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_chat import PACING_MARGIN, SlackChat
+from bot.slack_chat import SlackChat
 from handlers import carries_nothing_to_keep
 from storage.db import make_engine, make_session_factory, writer_queue
 from storage.migrate import upgrade
@@ -155,13 +155,8 @@ def make_client(
     """A Web API client. One `for_posting` never repeats a call that may have been carried
     out (a 500 or a dropped connection after Slack posted): the caller looks for the message
     first. A 429 means nothing was done, so both honour Retry-After."""
-    retry_handlers: list[RetryHandler] = [
-        CountingRateLimitRetryHandler(max_retry_count=5)
-        if pace is None
-        else CountingRateLimitRetryHandler(
-            max_retry_count=5, on_limited=pace.limited, before_retry=pace.acquire
-        )
-    ]
+    paced = {"on_limited": pace.limited, "before_retry": pace.acquire} if pace else {}
+    retry_handlers: list[RetryHandler] = [CountingRateLimitRetryHandler(max_retry_count=5, **paced)]
     if not for_posting:
         retry_handlers += [
             ConnectionErrorRetryHandler(max_retry_count=2),
@@ -215,7 +210,7 @@ def build_runtime(
     client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None)
-    post_pace = AdaptivePace(settings.slack_post_rate_per_minute * PACING_MARGIN / 60)
+    post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
     chat = SlackChat(
         client,
         renderer,

@@ -18,7 +18,6 @@ from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profil
 log = logging.getLogger(__name__)
 
 METADATA_PREFIX = "ceremony_"
-PACING_MARGIN = 0.98
 # How far before a failed post to look for it (clocks of Slack and ours may differ a little).
 LOOK_BACK = timedelta(minutes=1)
 # Errors after which sending the same message again cannot succeed.
@@ -71,19 +70,16 @@ class SlackChat:
         client: WebClient,
         renderer: Renderer,
         *,
+        post_pace: AdaptivePace,
         post_client: WebClient | None = None,
         default_tz: str = "UTC",
-        post_rate_per_minute: int = 600,
-        post_pace: AdaptivePace | None = None,
     ) -> None:
         self.client = client
         self.post_client = post_client or client
         self.renderer = renderer
         self.default_tz = default_tz
-        # A little under the limit: pacing exactly at it turns network jitter into 429s,
-        # and each 429 costs a Retry-After second or more.
-        # Starts a little under the setting and adapts to what Slack accepts (bot/pacing.py).
-        self.post_pace = post_pace or AdaptivePace(post_rate_per_minute * PACING_MARGIN / 60)
+        # chat.postMessage's pace, which adapts to what Slack accepts (bot/pacing.py).
+        self.post_pace = post_pace
 
     def _call(self, method: str, *, client: WebClient | None = None, **kwargs: Any) -> Any:
         try:

@@ -114,6 +114,34 @@ def settled(count: Callable[[], int], quiet: float = 1.5, limit: float = 60.0) -
             last, since = now, time.monotonic()
 
 
+def prompt_everyone(driver: SlackDriver, slack: FakeSlack, env: dict[str, str]) -> None:
+    """A daily with one question in #team, and the day's prompt sent to all 24 by run-due."""
+    assert driver.command(PEOPLE[0], "CTEAM", "/daily", "start").status == 200
+    slack.wait_for(lambda: slack.messages("CTEAM"), timeout=30)
+    assert driver.command(PEOPLE[0], "CTEAM", "/daily", f"questions {QUESTION}").status == 200
+    time.sleep(1.0)  # the change is made after its ack
+    monday = next_weekday_ten(ZoneInfo("Europe/Berlin"), datetime.now(UTC))
+    assert "prompts sent 24," in run_due(env, monday)
+
+
+def start_burst(
+    driver: SlackDriver, slack: FakeSlack, envelopes: dict[str, dict[str, Any]]
+) -> tuple[dict[str, int | None], list[threading.Thread]]:
+    """Four senders deliver everyone's answer; returns once 8 have their answer, with the
+    statuses Slack got (filled in as they come) and the senders still sending."""
+    statuses: dict[str, int | None] = {}
+
+    def burst(users: list[str]) -> None:
+        for user in users:
+            statuses[user] = deliver(driver, envelopes[user])
+
+    senders = [threading.Thread(target=burst, args=(PEOPLE[i::4],)) for i in range(4)]
+    for sender in senders:
+        sender.start()
+    slack.wait_for(lambda: len(statuses) >= 8, timeout=30, interval=0.001)
+    return statuses, senders
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_killed_serve_loses_no_acknowledged_or_retried_answer(
     backend: str, slack: FakeSlack, tmp_path: Path
@@ -127,24 +155,9 @@ def test_a_killed_serve_loses_no_acknowledged_or_retried_answer(
     driver = SlackDriver(slack, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
     process = serve(env, port, log)
     try:
-        assert driver.command(PEOPLE[0], "CTEAM", "/daily", "start").status == 200
-        slack.wait_for(lambda: slack.messages("CTEAM"), timeout=30)
-        assert driver.command(PEOPLE[0], "CTEAM", "/daily", f"questions {QUESTION}").status == 200
-        time.sleep(1.0)  # the change is made after its ack
-        monday = next_weekday_ten(ZoneInfo("Europe/Berlin"), datetime.now(UTC))
-        assert "prompts sent 24," in run_due(env, monday)
-
+        prompt_everyone(driver, slack, env)
         envelopes = {user: answer_event(driver, user, f"shipped for {user}!") for user in PEOPLE}
-        statuses: dict[str, int | None] = {}
-
-        def burst(users: list[str]) -> None:
-            for user in users:
-                statuses[user] = deliver(driver, envelopes[user])
-
-        senders = [threading.Thread(target=burst, args=(PEOPLE[i::4],)) for i in range(4)]
-        for sender in senders:
-            sender.start()
-        slack.wait_for(lambda: len(statuses) >= 8, timeout=30, interval=0.001)
+        statuses, senders = start_burst(driver, slack, envelopes)
         process.kill()  # SIGKILL: no clean shutdown, work after the acks cut short
         process.wait(timeout=10)
         for sender in senders:

@@ -4,11 +4,9 @@ finishes what it acknowledged, exits 0; what it never answered Slack sends again
 from __future__ import annotations
 
 import signal
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -24,17 +22,17 @@ from storage.db import make_engine
 from tests.db import BACKENDS, fresh_engine
 from tests.e2e.daily.test_crash import (
     PEOPLE,
-    QUESTION,
     answer_event,
     deliver,
+    prompt_everyone,
     run_due,
     serve,
+    start_burst,
     stored,
 )
 
 # The fixture with its 24 people:
 from tests.e2e.daily.test_crash import slack as slack
-from tests.e2e.test_socket_mode import next_weekday_ten
 
 pytestmark = pytest.mark.e2e
 
@@ -52,24 +50,9 @@ def test_sigterm_finishes_what_was_acknowledged_and_exits_0(
     driver = SlackDriver(slack, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
     process = serve(env, port, log)
     try:
-        assert driver.command(PEOPLE[0], "CTEAM", "/daily", "start").status == 200
-        slack.wait_for(lambda: slack.messages("CTEAM"), timeout=30)
-        assert driver.command(PEOPLE[0], "CTEAM", "/daily", f"questions {QUESTION}").status == 200
-        time.sleep(1.0)  # the change is made after its ack
-        monday = next_weekday_ten(ZoneInfo("Europe/Berlin"), datetime.now(UTC))
-        assert "prompts sent 24," in run_due(env, monday)
-
+        prompt_everyone(driver, slack, env)
         envelopes = {user: answer_event(driver, user, f"done for {user}") for user in PEOPLE}
-        statuses: dict[str, int | None] = {}
-
-        def burst(users: list[str]) -> None:
-            for user in users:
-                statuses[user] = deliver(driver, envelopes[user])
-
-        senders = [threading.Thread(target=burst, args=(PEOPLE[i::4],)) for i in range(4)]
-        for sender in senders:
-            sender.start()
-        slack.wait_for(lambda: len(statuses) >= 8, timeout=30, interval=0.001)
+        statuses, senders = start_burst(driver, slack, envelopes)
         asked_to_stop = time.monotonic()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=STOP_WITHIN + 10) == 0
