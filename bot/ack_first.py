@@ -24,6 +24,10 @@ from slack_bolt import Ack, BoltResponse
 ACK_TIMEOUT = 3.0  # seconds: Slack's, and Bolt's listener.ack_timeout
 
 
+class Stopping(Exception):
+    """The bot is stopping and takes no new request; Slack sends it again later."""
+
+
 class AckFirst:
     def __init__(self, patience: float = 2.0, quiet: float = 0.05) -> None:
         self.patience = patience
@@ -31,11 +35,18 @@ class AckFirst:
         self._answering = 0
         self._last_answer = 0.0
         self._changed = threading.Condition()
+        self._closed = False
 
     @contextmanager
     def answering(self) -> Iterator[None]:
-        """Wraps the handling of one incoming request up to its response (the ack)."""
+        """Wraps the handling of one incoming request up to its response (the ack).
+
+        Raises `Stopping` once `close` was called: a request the server had taken but not
+        begun when the stop came must not reach a listener pool that is shutting down.
+        """
         with self._changed:
+            if self._closed:
+                raise Stopping
             self._answering += 1
         try:
             yield
@@ -50,6 +61,12 @@ class AckFirst:
         """Waits until no request is waiting for its answer; False if `timeout` came first."""
         with self._changed:
             return self._changed.wait_for(lambda: not self._answering, timeout)
+
+    def close(self, timeout: float) -> bool:
+        """Takes no new request, then waits for those being answered (False on `timeout`)."""
+        with self._changed:
+            self._closed = True
+        return self.wait_until_quiet(timeout)
 
     def after_acks(self, work: Callable[[], object]) -> Callable[[], None]:
         """`work`, made to start only once requests have stopped coming for a moment."""

@@ -152,7 +152,7 @@ def _stop(door: Door, clock: Any, runtime: Runtime) -> int:
         if clock is not None:
             clock.pause()  # no new tick; the one running goes on
         door.stop_taking()
-        runtime.gate.wait_until_quiet(STOP_WITHIN)  # requests being answered get their ack
+        runtime.gate.close(STOP_WITHIN)  # requests being answered get their ack; no new one
         if clock is not None:
             clock.shutdown(wait=True)  # the tick in progress
         runtime.shutdown()  # the work each acknowledged request left for after its ack

@@ -17,7 +17,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot import metrics
-from bot.ack_first import AckFirst
+from bot.ack_first import AckFirst, Stopping
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ def make_wsgi_app(
             try:
                 with gate.answering(), metrics.ACK_SECONDS.time():
                     return slack(environ, start_response)
+            except Stopping:
+                # Not taken, so Slack sends it again (to this bot once it is back).
+                return _plain(start_response, "503 Service Unavailable", {"error": "stopping"})
             except Exception:
                 # A body Bolt cannot even parse: say so, never show a trace.
                 log.warning("malformed request rejected", exc_info=True)

@@ -8,7 +8,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot import metrics
-from bot.ack_first import AckFirst
+from bot.ack_first import AckFirst, Stopping
 
 
 class AcksFirstSocketModeHandler(SocketModeHandler):
@@ -17,5 +17,8 @@ class AcksFirstSocketModeHandler(SocketModeHandler):
         self.gate = gate
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
-        with self.gate.answering(), metrics.ACK_SECONDS.time():
-            super().handle(client, req)  # type: ignore[arg-type]
+        try:
+            with self.gate.answering(), metrics.ACK_SECONDS.time():
+                super().handle(client, req)  # type: ignore[arg-type]
+        except Stopping:
+            return  # not acked: Slack sends the envelope again, to the next process

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.ack_first import AckFirst, PromptAck, prompt_acks, wait_for_ack
+from bot.ack_first import AckFirst, PromptAck, Stopping, prompt_acks, wait_for_ack
 
 
 def test_work_waits_while_requests_keep_coming_and_runs_in_the_first_lull() -> None:
@@ -94,3 +94,25 @@ def test_work_submitted_from_a_listener_thread_does_not_wait_for_the_ack() -> No
         started = time.monotonic()
         assert future.result(timeout=2) - started < 1.0
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_after_close_no_request_is_taken_and_those_being_answered_are_waited_for() -> None:
+    gate = AckFirst()
+    answered = threading.Event()
+
+    def slow_request() -> None:
+        with gate.answering():
+            time.sleep(0.1)
+        answered.set()
+
+    request = threading.Thread(target=slow_request)
+    request.start()
+    time.sleep(0.02)
+    assert gate.close(timeout=5)
+    assert answered.is_set()  # close returned only once it was answered
+    try:
+        with gate.answering():
+            raise AssertionError("a request was taken after close")
+    except Stopping:
+        pass
+    request.join()

@@ -166,3 +166,17 @@ def test_settings_form_validates_and_saves(bot: Bot) -> None:
         assert daily.weekdays == frozenset({0, 2, 4})
         assert daily.questions == ["Done?", "Next?", "Blocked?"]
         assert daily.country == "DE"
+
+
+def test_a_request_arriving_as_the_bot_stops_is_refused_for_slack_to_send_again(bot: Bot) -> None:
+    start(bot)
+    bot.tick(MONDAY_BERLIN)
+    assert bot.runtime.gate.close(timeout=5)
+    bot.driver.dm("UANNA", "late answer")
+    refused = bot.driver.retry(n=1)  # the first delivery met the same closed gate
+    assert refused.status == 503
+    with bot.runtime.services.uow_factory() as uow:
+        prompt = uow.dailies.latest_prompt_sent_to("T0001", "UANNA")
+        assert list(uow.dailies.answers(prompt.id)) == []  # not taken, so not half-done
+    assert len(bot.slack.violations) == 2  # the stand-in notes each 503 Slack would retry
+    bot.slack.violations.clear()
