@@ -125,7 +125,10 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else str(round(value))
 
 
-def _short_day(value: date | datetime) -> str:
+def _short_day(value: date | datetime | str) -> str:
+    """"Mon 23 Nov"; an ISO date string too (a reason's params are kept as plain JSON)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return f"{value:%a} {value.day} {value:%b}"
 
 

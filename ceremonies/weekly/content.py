@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from ceremonies.weekly.compose import Composed
 from ceremonies.weekly.report import WeeklyReport
+from ceremonies.weekly.trend import WeekFigures
 
 
 def jsonable(value: Any) -> Any:
@@ -36,6 +40,23 @@ def content_of(composed: Composed, late: bool) -> dict[str, Any]:
         "report": jsonable(report),
         "trend": jsonable(composed.trend),
     }
+
+
+@cache
+def _kept_shape() -> TypeAdapter[tuple[WeeklyReport, tuple[WeekFigures, ...]]]:
+    return TypeAdapter(tuple[WeeklyReport, tuple[WeekFigures, ...]])
+
+
+def composed_as_sent(content: dict[str, Any] | None) -> Composed | None:
+    """The report as it went out, read back from its stored content; None when the content
+    was kept by an older version in another shape (the caller composes it again)."""
+    if not content or "report" not in content or "trend" not in content:
+        return None
+    try:
+        report, figures = _kept_shape().validate_python((content["report"], content["trend"]))
+    except ValidationError:
+        return None
+    return Composed(report, figures)
 
 
 def people_in(report: WeeklyReport) -> set[str]:

@@ -120,7 +120,7 @@ def _blocker_reasons(evidence: Evidence) -> list[Reason]:
             "user_id": blocker.user_id,
             "text": blocker.text,
             "days": blocker.age_working_days,
-            "since": blocker.first_raised,
+            "since": blocker.first_raised.isoformat(),  # params stay plain JSON
         }
         reasons.append(Reason(OFF_TRACK if long else AT_RISK, "weekly_reason_blocker", params))
     return reasons

@@ -13,7 +13,7 @@ from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Message
 from ceremonies.core.request import Request
 from ceremonies.weekly.compose import Composed, compose, submission_of
-from ceremonies.weekly.content import people_in
+from ceremonies.weekly.content import composed_as_sent, people_in
 from ceremonies.weekly.delivery import REPORT, acks_of, names_of
 from ceremonies.weekly.pages import detail_messages, summary_context
 from ceremonies.weekly.ports import ReportRow, WeeklyUnitOfWork, WeeklyUnitOfWorkFactory
@@ -132,8 +132,10 @@ def acknowledge(
         except Conflict:
             return False
         uow.commit()
-        week = labelled_week(row, sent.week)
-        composed = compose(uow, row, week)
+        # Shown as it went out: what happened since belongs to next week's report.
+        composed = composed_as_sent(sent.content) or compose(
+            uow, row, labelled_week(row, sent.week)
+        )
         acks = acks_of(uow, delivery_id)
         channel, ts, team_id = sent.channel_id, sent.ts, row.team_id
         late = bool((sent.content or {}).get("late"))
