@@ -173,7 +173,8 @@ def open_settings_modal(
         request_from(services, command.team_id, command.channel_id, command.user_id),
     )
     view = services.renderer.view(
-        "weekly/settings_modal", {"settings": settings, "report_id": settings.report_id}
+        "weekly/settings_modal",
+        {"settings": settings, "report_id": settings.report_id, "channel_id": command.channel_id},
     )
     client.views_open(trigger_id=command.trigger_id, view=view)
     return {}

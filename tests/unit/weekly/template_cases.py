@@ -281,7 +281,7 @@ WEEKLY_VIEWS: dict[str, dict[str, Any]] = {
         "channel_id": "C1",
         "channels": CHANNELS,
     },
-    "weekly/settings_modal": {"settings": SETTINGS, "report_id": 7},
+    "weekly/settings_modal": {"settings": SETTINGS, "report_id": 7, "channel_id": "C1"},
 }
 WEEKLY_VIEW_CASES: dict[str, dict[str, Any]] = {
     **WEEKLY_VIEWS,
@@ -293,5 +293,5 @@ WEEKLY_VIEW_CASES: dict[str, dict[str, Any]] = {
         "channel_id": "C1",
         "channels": CHANNELS,
     },
-    "weekly/settings_modal#bare": {"settings": BARE, "report_id": 7},
+    "weekly/settings_modal#bare": {"settings": BARE, "report_id": 7, "channel_id": "C1"},
 }

@@ -20,9 +20,9 @@ from ceremonies.weekly import delivery, register, setup, statuses
 from ceremonies.weekly.compose import Composed
 from ceremonies.weekly.content import composed_as_sent, content_of
 from ceremonies.weekly.report import Submission
-from tests.unit.weekly import template_cases
 from tests.fake_uow import FakeUnitOfWorkFactory, WeeklyAckRow, WeeklyDeliveryRow, WeeklyReportRow
 from tests.fakes import FakeChat, SentMessage, utc
+from tests.unit.weekly import template_cases
 
 BERLIN = "Europe/Berlin"
 START = utc(2026, 12, 7, 9, 0)  # Monday, 10:00 in Berlin

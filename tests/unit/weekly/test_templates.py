@@ -190,7 +190,7 @@ def test_status_modal_metadata_and_inputs() -> None:
 def test_settings_modal() -> None:
     payload = view("weekly/settings_modal")
     assert payload["callback_id"] == "weekly_settings"
-    assert json.loads(payload["private_metadata"]) == {"report_id": 7}
+    assert json.loads(payload["private_metadata"]) == {"report_id": 7, "channel_id": "C1"}
     inputs = {b["block_id"]: b["element"] for b in payload["blocks"] if b["type"] == "input"}
     assert inputs["weekday"]["initial_option"]["value"] == "4"
     assert inputs["time"]["initial_time"] == "16:00"
