@@ -8,6 +8,7 @@ from typing import Any
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Message
 from ceremonies.core.request import Actor, Request, Written
+from ceremonies.core.text import unescape
 from ceremonies.retro.ports import ItemRow, RetroRow, RetroUnitOfWork, RetroUnitOfWorkFactory
 from ceremonies.retro.rules import Rating, aggregate
 from ceremonies.retro.similarity import most_similar
@@ -216,8 +217,9 @@ def add_item(
     text = text.strip()
     if not text:
         raise Refusal("retro_item_empty")
-    if len(text) > MAX_ITEM_LENGTH:
-        raise Refusal("retro_item_too_long", length=len(text), limit=MAX_ITEM_LENGTH)
+    typed = len(unescape(text))  # what the person typed; Slack's escaping only lengthens it
+    if typed > MAX_ITEM_LENGTH:
+        raise Refusal("retro_item_too_long", length=typed, limit=MAX_ITEM_LENGTH)
     with uow_factory() as uow:
         retro = uow.retros.retro(retro_id)
         if retro is None or retro.team_id != team_id:

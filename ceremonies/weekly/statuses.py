@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Message
 from ceremonies.core.request import Request
+from ceremonies.core.text import unescape
 from ceremonies.weekly.compose import Composed, compose, submission_of
 from ceremonies.weekly.content import composed_as_sent, people_in
 from ceremonies.weekly.delivery import REPORT, acks_of, names_of
@@ -76,7 +77,8 @@ def submit_status(
     if submission.status not in STATUSES:
         raise Refusal("weekly_bad_status")
     for text in (submission.highlights, submission.plans, submission.decisions):
-        if len(text) > MAX_TEXT:
+        # The limit is on what the person typed; escaping (& < >) only lengthens it.
+        if len(unescape(text)) > MAX_TEXT:
             raise Refusal("weekly_text_too_long", limit=MAX_TEXT)
     with uow_factory() as uow:
         row = _report(uow, request, report_id)

@@ -260,3 +260,22 @@ def test_handover_a_late_joiner_the_backlog_and_a_familiar_item(team: Bot) -> No
         lambda: next((m for m in thread(slack) if "looks like an earlier item" in str(m)), None)
     )
     assert "Flaky CI tests" in str(familiar) and "First" in str(familiar)
+
+
+def test_the_longest_anonymous_item_slack_lets_through_is_kept_though_escaping_lengthens_it(
+    team: Bot,
+) -> None:
+    bot, slack = team, team.slack
+    retro_command(bot, FACILITATOR, "start Sprint 9")
+    bot.driver.click(PEOPLE[2], parent_of(slack), "retro_add_item")
+    (modal,) = slack.wait_for(lambda: slack.open_views(PEOPLE[2]))
+    typed = ("a < b & c > d " * 300)[:3000]  # Slack's max_length; each <, & and > is escaped
+    values = {"text": {"value": typed}, "kind": {"value": "improve"}}
+    assert bot.driver.submit(PEOPLE[2], modal["id"], values).status == 200
+
+    def stored() -> list[Any]:
+        with bot.runtime.services.uow_factory() as uow:
+            return uow.retros.items(1)
+
+    (item,) = slack.wait_for(stored)
+    assert item.text.startswith("a &lt; b &amp; c &gt; d")

@@ -7,8 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.demo.standin.harness import Bot, running_bot
 from bot.demo.standin.server import FakeSlack
+from ceremonies.core.text import unescape
 from tests.e2e.conftest import SUNDAY_NOON
 from tests.fakes import utc
 
@@ -41,8 +44,13 @@ def test_start_says_friday_at_four(bot: Bot) -> None:
 
 
 def test_bad_input_is_explained_and_changes_nothing(bot: Bot) -> None:
+    bot.slack.add_channel("CAWAY", "away", ["UANNA"], bot_member=False)
     start(bot)
+    command(bot, "UANNA", "risk add closed soon p=1 c=1")
+    command(bot, "UANNA", "risk close 1")
     for text in (
+        "risk close 1",
+        "add <#CAWAY|away>",
         "risk add",
         "risk add vendor late p=4 c=2",
         "risk add vendor late p=2 c=0",
@@ -56,6 +64,37 @@ def test_bad_input_is_explained_and_changes_nothing(bot: Bot) -> None:
         assert "Traceback" not in shown and len(shown) > 30, text
     shown = json.dumps(command(bot, "UANNA", "risk list"))
     assert "vendor late" not in shown
+    with bot.runtime.services.uow_factory() as uow:
+        row = uow.weeklies.report_in_channel("T0001", "CTEAM")
+        assert row is not None and uow.weeklies.sources(row.id) == ["CTEAM"]
+    assert "CAWAY" in json.dumps(bot.slack.ephemerals("UANNA"))  # said which channel
+
+
+def test_the_longest_highlights_slack_lets_through_are_kept_whole_and_never_ping(
+    bot: Bot,
+) -> None:
+    """50,000 characters cannot be typed: the input's max_length (3000) makes Slack stop them,
+    as the stand-in does; the most that can come is kept whole."""
+    start(bot)
+    bot.tick(FRIDAY_TWO_BEFORE)
+    (status_dm,) = [m for m in bot.slack.dm_messages("UANNA") if "weekly" in json.dumps(m)]
+    bot.driver.click("UANNA", status_dm, "weekly_add_status")
+    view = bot.slack.wait_for(lambda: bot.slack.open_views("UANNA"))[-1]
+    with pytest.raises(ValueError, match="max_length 3000"):
+        bot.driver.submit("UANNA", view["id"], {"highlights": {"value": "x" * 50_000}})
+    huge = ("<!channel> " + "word " * 600)[:3000]
+    response = bot.driver.submit("UANNA", view["id"], {"highlights": {"value": huge}})
+    assert response.status == 200
+
+    def kept() -> Any:
+        with bot.runtime.services.uow_factory() as uow:
+            row = uow.weeklies.report_in_channel("T0001", "CTEAM")
+            return row and uow.weeklies.status(row.id, "2026-W49")
+
+    assert unescape(bot.slack.wait_for(kept).highlights) == huge  # nothing typed is cut
+    bot.tick(FRIDAY_DELIVERY)
+    posted = json.dumps(bot.slack.messages("CTEAM"))
+    assert "word word" in posted and "<!channel>" not in posted
 
 
 def test_a_risk_with_a_ping_never_pings(bot: Bot) -> None:
