@@ -73,7 +73,9 @@ def register_forms(app: App, services: Services) -> None:
         client.views_open(trigger_id=trigger_of(body), view=view)
 
     @app.view(STATUS_FORM)
-    def on_submit_status(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def on_submit_status(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         values = view["state"]["values"]
         meta = json.loads(view["private_metadata"])
         status = (values["status"]["value"].get("selected_option") or {}).get("value")
@@ -91,11 +93,18 @@ def register_forms(app: App, services: Services) -> None:
         ack()
         submission = Submission(status, *(escape(texts[f].strip()) for f in TEXT_FIELDS))
         request = request_from(services, team_of(body), "", _user(body))
-        services.later(
-            lambda: statuses.submit_status(
-                services.uow_factory, request, int(meta["report_id"]), str(meta["week"]), submission
-            )
-        )
+        user_id = _user(body)
+
+        def submit() -> None:
+            try:
+                statuses.submit_status(
+                    services.uow_factory, request, int(meta["report_id"]), meta["week"], submission
+                )
+            except Refusal as refusal:  # a modal has no reply: the status DM's person is told
+                payload = refusal_message(services, refusal.code, refusal.params)
+                client.chat_postMessage(channel=user_id, **payload)
+
+        services.later(submit)
 
     @app.action(ACKNOWLEDGE)
     def on_acknowledge(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
