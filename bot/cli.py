@@ -7,6 +7,8 @@ standard error and exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
@@ -19,6 +21,8 @@ from bot.settings import (
     exit_on_bad_configuration,
     load_settings,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _instant(text: str) -> datetime:
@@ -134,11 +138,23 @@ def _run_due(now: datetime | None) -> int:
     runtime = build_runtime(settings)
     services = runtime.services
     jobs = jobs_with_replay(build_app(runtime), runtime.inbox)
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stop_claiming)
     done = run_all_due(services.uow_factory, services.chat, now or services.clock.now(), jobs)
     runtime.shutdown()  # replayed requests finish their work before the process ends
     for line in done.lines():
         print(line)
     return 0
+
+
+def _stop_claiming(signum: int, _frame: object) -> None:
+    from ceremonies.core.stopping import request_stop
+
+    log.info(
+        "%s: finishing the work already claimed; the rest stays due for the next tick",
+        signal.Signals(signum).name,
+    )
+    request_stop()
 
 
 def _export(channel: str, retro_id: int | None, fmt: str, output: str | None) -> int:

@@ -126,7 +126,7 @@ def _pct(value: float | None) -> str:
 
 
 def _short_day(value: date | datetime | str) -> str:
-    """"Mon 23 Nov"; an ISO date string too (a reason's params are kept as plain JSON)."""
+    """Formats as "Mon 23 Nov"; takes an ISO date string too (a reason's params are JSON)."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return f"{value:%a} {value.day} {value:%b}"

@@ -21,6 +21,7 @@ from bot.scheduler import start_scheduler
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import ConfigurationError, Settings
 from bot.slack_app import build_app
+from ceremonies.core.stopping import request_stop
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -149,8 +150,9 @@ def _stop(door: Door, clock: Any, runtime: Runtime) -> int:
     done = threading.Event()
 
     def wind_down() -> None:
+        request_stop()  # the tick in progress finishes what it claimed and claims no more
         if clock is not None:
-            clock.pause()  # no new tick; the one running goes on
+            clock.pause()  # no new tick
         door.stop_taking()
         runtime.gate.close(STOP_WITHIN)  # requests being answered get their ack; no new one
         if clock is not None:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
+from ceremonies.core.stopping import stop_requested
 from ceremonies.core.time_model import is_working_day, local_date, next_occurrence
 from ceremonies.daily import publishing
 from ceremonies.daily.follow_up import close_days, publish_waiting_answers, send_reminders
@@ -74,6 +75,8 @@ def _prompt_participant(
     uow_factory: DailyUnitOfWorkFactory, chat: Chat, participant_id: int, now: datetime
 ) -> TickReport:
     report = TickReport()
+    if stop_requested():  # left due, for the next tick
+        return report
     try:
         claim = claim_prompt(uow_factory, participant_id, now, report)
         if claim is None:

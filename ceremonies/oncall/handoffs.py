@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
+from ceremonies.core.stopping import stop_requested
 from ceremonies.oncall.notify import reschedule, send_notices
 from ceremonies.oncall.plan import Plan, Shift
 from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, RotationRow
@@ -61,6 +62,8 @@ def run_due(uow_factory: OncallUnitOfWorkFactory, chat: Chat, now: datetime) -> 
     with uow_factory() as uow:
         due = uow.oncalls.due_rotation_ids(now, BATCH)
     for rotation_id in due:
+        if stop_requested():
+            break
         try:
             _rotation_due(uow_factory, chat, rotation_id, now, report)
         except Exception as error:  # one rotation's failure must not stop the others

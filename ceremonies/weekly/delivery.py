@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message, Posted
+from ceremonies.core.stopping import stop_requested
 from ceremonies.weekly.compose import SENT_REPORT, Composed, compose
 from ceremonies.weekly.content import content_of, people_in
 from ceremonies.weekly.custom_templates import tell_owner_of_broken_templates
@@ -69,6 +70,8 @@ def run_due(uow_factory: WeeklyUnitOfWorkFactory, chat: Chat, now: datetime) -> 
     with uow_factory() as uow:
         due = uow.weeklies.due_report_ids(now, BATCH)
     for report_id in due:
+        if stop_requested():
+            break
         try:
             _tick(uow_factory, chat, report_id, now, out)
         except Exception as error:  # one report's failure must not stop the others

@@ -4,6 +4,8 @@ finishes what it acknowledged, exits 0; what it never answered Slack sends again
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from storage.db import make_engine
 from tests.db import BACKENDS, fresh_engine
 from tests.e2e.daily.test_crash import (
     PEOPLE,
+    ROOT,
     answer_event,
     deliver,
     prompt_everyone,
@@ -162,3 +165,54 @@ def move_due_to(url: str, ids: list[int], instant: datetime) -> None:
             )
     finally:
         engine.dispose()
+
+
+def test_sigterm_to_run_due_finishes_what_it_claimed_and_leaves_the_rest_due(
+    tmp_path: Path,
+) -> None:
+    limits = RateLimitConfig(post_workspace_per_minute=60)  # a post a second
+    with FakeSlack(rate_limits=True, limits=limits) as fanout_slack:
+        for user in FANOUT:
+            fanout_slack.add_user(user, user.lower(), "Europe/Berlin")
+        fanout_slack.add_channel("CFAN", "fan", FANOUT)
+        url = f"sqlite:///{tmp_path / 'bot.db'}"
+        port = free_port()
+        env = bot_env(fanout_slack, url, port)
+        driver = SlackDriver(fanout_slack, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
+        process = serve(env, port, tmp_path / "serve.log")
+        try:
+            assert driver.command(FANOUT[0], "CFAN", "/daily", "start").status == 200
+            fanout_slack.wait_for(lambda: fanout_slack.messages("CFAN"), timeout=30)
+        finally:
+            process.terminate()
+            process.wait(timeout=STOP_WITHIN + 10)
+        due = datetime.now(UTC)
+        move_due_to(url, participant_ids(url), due)
+
+        def prompted() -> int:
+            return sum(1 for user in FANOUT if bot_dms(fanout_slack, user))
+
+        ticking = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "run-due", "--now", due.isoformat()],
+            env={**env, "LOG_LEVEL": "INFO"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            fanout_slack.wait_for(lambda: prompted() >= 5, timeout=60, interval=0.05)
+            asked_to_stop = time.monotonic()
+            ticking.send_signal(signal.SIGTERM)
+            _out, err = ticking.communicate(timeout=STOP_WITHIN + 10)
+        finally:
+            ticking.kill()
+        assert ticking.returncode == 0, err
+        assert time.monotonic() - asked_to_stop < STOP_WITHIN
+        assert "Traceback" not in err and "SIGTERM: finishing the work already claimed" in err
+        assert 0 < prompted() < len(FANOUT)
+        # Nothing was left claimed: the very next tick, no lease to wait out, prompts the rest.
+        run_due(env, due)
+        assert {user: len(bot_dms(fanout_slack, user)) for user in FANOUT} == dict.fromkeys(
+            FANOUT, 1
+        )
+        assert fanout_slack.violations == []

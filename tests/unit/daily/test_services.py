@@ -8,6 +8,7 @@ import pytest
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.request import Actor, Request, Written
+from ceremonies.core.stopping import clear_stop, request_stop
 from ceremonies.core.time_model import DateRange
 from ceremonies.daily import answers as daily_answers
 from ceremonies.daily import reports as daily_reports
@@ -133,6 +134,18 @@ def test_no_prompt_after_skip_or_absence(uow_factory, chat):
     assert [prompts_to(chat, u) for u in PEOPLE] == [1, 0, 0]
     (ny,) = [p for p in uow_factory.rows(Participant) if p.user_id == "UNEWYORK"]
     assert ny.next_prompt_at == utc(2026, 12, 2, 15, 0)  # back on Wednesday
+
+
+def test_after_a_stop_is_asked_for_nothing_new_is_claimed_and_it_stays_due(uow_factory, chat):
+    start(uow_factory, chat)
+    request_stop()
+    try:
+        assert run_due(uow_factory, chat, MONDAY_BERLIN).prompts_sent == 0
+    finally:
+        clear_stop()
+    assert [prompts_to(chat, u) for u in PEOPLE] == [0, 0, 0]
+    assert uow_factory.rows(Prompt) == []  # not claimed: no lease to wait out
+    assert run_due(uow_factory, chat, MONDAY_BERLIN).prompts_sent == 2  # the next tick's
 
 
 def test_run_due_sends_each_due_prompt_once(uow_factory, chat):
