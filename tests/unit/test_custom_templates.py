@@ -77,7 +77,10 @@ def test_a_custom_view_and_text_fall_back_too(tmp_path: Path) -> None:
     )
     (tmp_path / "weekly" / "trend_chart_title.txt.j2").write_text("{{ ''.__class__ }}")
     context = WEEKLY_MESSAGES["weekly/settings_summary#started"]
-    view = renderer.view("weekly/settings_modal", {"settings": context["settings"], "report_id": 7})
+    view = renderer.view(
+        "weekly/settings_modal",
+        {"settings": context["settings"], "report_id": 7, "channel_id": "C1"},
+    )
     assert view["callback_id"] == "weekly_settings"
     assert renderer.text("weekly/trend_chart_title", title="T") == "T — last 8 weeks"
     assert [name for name, _ in renderer.failures] == [  # type: ignore[attr-defined]
