@@ -1,6 +1,6 @@
 """Fan-out: N participants due at the same instant, delivered under Slack's rate limits.
 
-python bench/fanout.py [--participants 1000] [--limit 600] [--database-url URL]
+python bench/fanout.py [--participants 1000] [--limit 600] [--database-url URL] [--profile FILE]
 
 --limit: the stand-in's workspace-wide chat.postMessage limit per minute (300 and 6000 are
 the issue's cases). The bot is not told it: it starts at SLACK_POST_RATE_PER_MINUTE's
@@ -105,7 +105,9 @@ def due_participants(bot: Bot) -> int:
         )
 
 
-def run(participants: int, database_url: str | None, limit: int = 600) -> int:
+def run(
+    participants: int, database_url: str | None, limit: int = 600, profile: str | None = None
+) -> int:
     limits = RateLimitConfig(post_workspace_per_minute=limit)
     header(
         f"fan-out: {participants} participants due at once, Slack's rate limits on",
@@ -149,8 +151,22 @@ def run(participants: int, database_url: str | None, limit: int = 600) -> int:
                 start = time.monotonic()
                 # The fan-out in a process of its own, as cron runs it: the stand-in here
                 # does not share the bot's interpreter.
+                command = [sys.executable, "app.py", "run-due", "--now", MONDAY_10_CET.isoformat()]
+                if profile:  # py-spy's folded stacks of run-due (all its threads)
+                    command = [
+                        "py-spy",
+                        "record",
+                        "-r",
+                        "200",
+                        "-f",
+                        "raw",
+                        "-o",
+                        profile,
+                        "--",
+                        *command,
+                    ]
                 done = subprocess.run(
-                    [sys.executable, "app.py", "run-due", "--now", MONDAY_10_CET.isoformat()],
+                    command,
                     env=bot_env(fake, url, 3000),
                     cwd=ROOT,
                     capture_output=True,
@@ -225,13 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=600, help="stand-in posts per minute")
+    parser.add_argument("--profile", help="write py-spy's folded stacks of run-due to this file")
     add_database_argument(parser)
     args = parser.parse_args(argv)
     if args.participants < 1:
         parser.error("--participants must be at least 1")
     check_database_url(parser, args.database_url)
     quiet_logs()
-    return run(args.participants, args.database_url, args.limit)
+    return run(args.participants, args.database_url, args.limit, args.profile)
 
 
 if __name__ == "__main__":
