@@ -152,10 +152,11 @@ def run(
                 # The fan-out in a process of its own, as cron runs it: the stand-in here
                 # does not share the bot's interpreter.
                 command = [sys.executable, "app.py", "run-due", "--now", MONDAY_10_CET.isoformat()]
-                if profile:  # py-spy's folded stacks of run-due (all its threads)
+                if profile:  # py-spy's folded stacks of run-due, where it holds the GIL
                     command = [
                         "py-spy",
                         "record",
+                        "--gil",
                         "-r",
                         "200",
                         "-f",

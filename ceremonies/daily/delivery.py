@@ -46,6 +46,21 @@ class Claim:
     prompt_id: int
     run_id: int
     new_run: bool
+    # What sending it needs, taken while claiming: sending reads nothing more.
+    outgoing: Outgoing
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed prompt, ready to post: plain values, no row outlives its unit of work."""
+
+    prompt_id: int
+    daily_id: int
+    team_id: str
+    user_id: str
+    message: Message
+    remind_after: timedelta
+    known_dm: str | None  # the participant's DM channel as stored, if known
 
 
 def run_due(
@@ -83,8 +98,8 @@ def _prompt_participant(
             return report
         if claim.new_run:
             publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
-        if send_prompt(uow_factory, chat, claim.prompt_id, now):
-            report.prompts_sent += 1
+        deliver(uow_factory, chat, claim.outgoing, now)
+        report.prompts_sent += 1
     except Exception as error:  # one person's failure must not stop everyone else's prompt
         log.exception("prompting participant %s failed", participant_id)
         report.failures.append(f"participant {participant_id}: {error}")
@@ -160,8 +175,21 @@ def _claim_once(
         late_close = scheduled + timedelta(minutes=daily.close_after_minutes)
         if run.closed_at is None and run.close_at < late_close:
             run.close_at = late_close
+        outgoing = _outgoing(prompt, daily, participant.dm_channel_id, now)
         uow.commit()
-        return Claim(prompt.id, run.id, new_run)
+        return Claim(prompt.id, run.id, new_run, outgoing)
+
+
+def _outgoing(prompt: PromptRow, daily: DailyRow, known_dm: str | None, now: datetime) -> Outgoing:
+    return Outgoing(
+        prompt.id,
+        daily.id,
+        prompt.team_id,
+        prompt.user_id,
+        prompt_message(prompt, daily.channel_id, now - prompt.scheduled_at > LEASE),
+        timedelta(minutes=daily.remind_after_minutes),
+        known_dm,
+    )
 
 
 def _run_for(
@@ -207,51 +235,46 @@ def prompt_message(prompt: PromptRow, channel_id: str, late: bool) -> Message:
 def send_prompt(
     uow_factory: DailyUnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime
 ) -> bool:
+    """Sends a prompt claimed earlier (recovery); False if it is no longer pending."""
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         if prompt is None or prompt.status != PENDING:
             return False
         daily = uow.dailies.daily(prompt.daily_id)
         assert daily is not None
-        message = prompt_message(prompt, daily.channel_id, now - prompt.scheduled_at > LEASE)
-        remind_after = timedelta(minutes=daily.remind_after_minutes)
-        # Plain values out of the unit of work: no row is used after its session ends.
-        team_id, user_id = prompt.team_id, prompt.user_id
-    try:
-        posted = chat.post(team_id, user_id, message)
-    except DeliveryError as error:
-        if error.permanent:
-            _mark(uow_factory, prompt_id, {"status": PENDING}, {"status": MISSED})
-        raise
-    _record_sent(uow_factory, prompt_id, posted, now, remind_after)
+        participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
+        outgoing = _outgoing(prompt, daily, participant.dm_channel_id if participant else None, now)
+    deliver(uow_factory, chat, outgoing, now)
     return True
 
 
+def deliver(uow_factory: DailyUnitOfWorkFactory, chat: Chat, out: Outgoing, now: datetime) -> None:
+    try:
+        posted = chat.post(out.team_id, out.user_id, out.message)
+    except DeliveryError as error:
+        if error.permanent:
+            _mark(uow_factory, out.prompt_id, {"status": PENDING}, {"status": MISSED})
+        raise
+    _record_sent(uow_factory, out, posted, now)
+
+
 def _record_sent(
-    uow_factory: DailyUnitOfWorkFactory,
-    prompt_id: int,
-    posted: Posted,
-    now: datetime,
-    remind_after: timedelta,
+    uow_factory: DailyUnitOfWorkFactory, out: Outgoing, posted: Posted, now: datetime
 ) -> None:
     with uow_factory() as uow:
-        prompt = uow.dailies.prompt(prompt_id)
-        assert prompt is not None
-        # Rows are locked in the order a claim locks them, the participant first (its
-        # change is written before the prompt's update), so a claim racing in another
-        # process cannot deadlock with this.
-        participant = uow.dailies.participant(prompt.daily_id, prompt.user_id)
-        if participant is not None and participant.dm_channel_id != posted.channel:
-            participant.dm_channel_id = posted.channel
-        uow.dailies.compare_and_set(
-            prompt,
+        # Rows are locked in the order a claim locks them, the participant first, so a
+        # claim racing in another process cannot deadlock with this.
+        if out.known_dm != posted.channel:
+            uow.dailies.set_dm_channel(out.daily_id, out.user_id, posted.channel)
+        uow.dailies.mark_prompt(
+            out.prompt_id,
             {"status": PENDING},
             {
                 "status": SENT,
                 "sent_at": now,
                 "dm_channel_id": posted.channel,
                 "message_ts": posted.ts,
-                "remind_at": now + remind_after,
+                "remind_at": now + out.remind_after,
             },
         )
         uow.commit()
@@ -298,9 +321,12 @@ def recover_unsent_prompts(
             )
             if found is not None:
                 with uow_factory() as uow:
-                    daily_id = uow.dailies.prompt(prompt_id).daily_id  # type: ignore[union-attr]
-                    remind = uow.dailies.daily(daily_id).remind_after_minutes  # type: ignore[union-attr]
-                _record_sent(uow_factory, prompt_id, found, now, timedelta(minutes=remind))
+                    prompt = uow.dailies.prompt(prompt_id)
+                    assert prompt is not None
+                    daily = uow.dailies.daily(prompt.daily_id)
+                    assert daily is not None
+                    outgoing = _outgoing(prompt, daily, None, now)
+                _record_sent(uow_factory, outgoing, found, now)
             elif not send_prompt(uow_factory, chat, prompt_id, now):
                 continue
             report.prompts_recovered += 1

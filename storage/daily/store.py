@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -106,9 +107,31 @@ class SqlDailyStore(SqlStore):
             )
         )
 
+    def set_dm_channel(self, daily_id: int, user_id: str, channel_id: str) -> None:
+        self.session.execute(
+            update(Participant)
+            .where(Participant.daily_id == daily_id, Participant.user_id == user_id)
+            .values(dm_channel_id=channel_id)
+            .execution_options(synchronize_session=False)
+        )
+
     # prompts and answers
     def prompt(self, prompt_id: int) -> Prompt | None:
         return self.session.get(Prompt, prompt_id)
+
+    def mark_prompt(
+        self, prompt_id: int, expected: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> bool:
+        """compare_and_set without loading the row first: one UPDATE."""
+        conditions = [Prompt.id == prompt_id]
+        conditions += [getattr(Prompt, name) == value for name, value in expected.items()]
+        result = self.session.execute(
+            update(Prompt)
+            .where(*conditions)
+            .values(**changes)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def prompt_for(self, daily_id: int, user_id: str, local_date: date) -> Prompt | None:
         return self.session.scalar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -152,9 +153,20 @@ class FakeDailyStore(FakeStore):
             ),
         )
 
+    def set_dm_channel(self, daily_id: int, user_id: str, channel_id: str) -> None:
+        participant = self.participant(daily_id, user_id)
+        if participant is not None:
+            participant.dm_channel_id = channel_id
+
     # prompts and answers
     def prompt(self, prompt_id: int) -> Prompt | None:
         return self._tx.get(Prompt, prompt_id)
+
+    def mark_prompt(
+        self, prompt_id: int, expected: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> bool:
+        prompt = self._tx.get(Prompt, prompt_id)
+        return prompt is not None and self.compare_and_set(prompt, expected, changes)
 
     def prompt_for(self, daily_id: int, user_id: str, local_date: date) -> Prompt | None:
         key = (daily_id, user_id, local_date)

@@ -37,6 +37,26 @@ def test_urgent_waiters_go_before_the_others() -> None:
     assert order == ["a receipt", "leftover work"]
 
 
+def test_waiters_take_their_turns_in_the_order_they_came() -> None:
+    queue = WriterQueue()
+    order: list[int] = []
+    queue.acquire()
+
+    def wait(number: int) -> None:
+        queue.acquire()
+        order.append(number)
+        queue.release()
+
+    waiters = [threading.Thread(target=wait, args=(n,)) for n in range(6)]
+    for waiter in waiters:
+        waiter.start()
+        time.sleep(0.02)  # each in line before the next comes
+    queue.release()
+    for waiter in waiters:
+        waiter.join(timeout=5)
+    assert order == list(range(6))
+
+
 def test_the_same_thread_may_enter_again() -> None:
     queue = WriterQueue()
     queue.acquire()
