@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 
@@ -41,13 +42,24 @@ class TokenBucket:
 class AdaptivePace:
     """Paces one method's calls to the rate Slack accepts, which Slack does not publish for
     chat.postMessage. From a starting rate it speeds up while calls are accepted; a 429 (the
-    refused call itself waits out Retry-After, in slack_sdk's retry handler) slows it down.
-    Between two 429s Slack's bucket was empty at both ends, so the calls it accepted in
-    between measure its rate: the pace settles just under that, then keeps probing slowly
-    upwards in case the limit was a burst. Thread-safe; told each call's outcome."""
+    refused call itself waits out Retry-After, in slack_sdk's retry handler) slows it down
+    to just under the rate Slack was measured to accept, then it keeps probing slowly
+    upwards in case the limit was a burst. Thread-safe; told each call's outcome.
+
+    Slack's rate is measured from the calls it accepted while its bucket was empty:
+    - at the first 429, over the last RECENT seconds (the ramp-up before them was our own
+      slowness, not Slack's);
+    - later, since sending resumed after the previous 429 when that is a fair SAMPLE: the
+      refused calls' Retry-After stall is ours too, and counting it (when every worker was
+      refused at once) once read a 100/s limit as 15/s;
+    - else, at slow limits where few calls fit between two 429s, since the previous 429.
+    While ramping up, it stops growing once acceptances no longer keep up with the pace
+    (Slack's burst is hiding the limit), so fewer calls are refused at once at the first 429.
+    Checked against a simulated Slack with eight workers (tests/unit/test_pacing.py).
+    """
 
     START_UNDER = 0.98  # of the starting rate it is given
-    GROWTH = 0.05  # per accepted call, until the first 429: finding the limit quickly
+    GROWTH = 0.10  # per accepted call, until the first 429: finding the limit quickly
     PROBE = 0.001  # per accepted call afterwards: the limit may be higher than it looked
     BACKOFF = 0.9  # the least a 429 slows down by
     UNDER = 0.97  # how far under Slack's measured rate to settle
@@ -55,6 +67,8 @@ class AdaptivePace:
     # in between than SAMPLE are the same crowding: they slow down once.
     EPISODE = 1.0  # seconds
     SAMPLE = 20
+    RECENT = 0.5  # seconds of acceptances measured at the first 429
+    KEEP_UP = 0.8  # while ramping up: grow only while acceptances keep up with the pace
     FLOOR = 0.2  # calls per second, whatever happens
     CEILING = 1000.0  # calls per second: past any limit Slack has
 
@@ -69,6 +83,8 @@ class AdaptivePace:
         self._clock = clock
         self._last_429: float | None = None
         self._accepted_since = 0  # calls accepted since the last 429
+        self._resumed: float | None = None  # the first of them
+        self._recent: deque[float] = deque()  # acceptances, until the first 429
         self._lock = threading.Lock()
 
     @classmethod
@@ -86,19 +102,47 @@ class AdaptivePace:
 
     def accepted(self) -> None:
         with self._lock:
+            now = self._clock()
             self._accepted_since += 1
-            growth = self.GROWTH if self._last_429 is None else self.PROBE
+            if self._resumed is None:
+                self._resumed = now
+            growth = self.PROBE
+            if self._last_429 is None:
+                self._recent.append(now)
+                while self._recent[0] < now - self.RECENT:
+                    self._recent.popleft()
+                growth = 0.0 if self._falling_behind(now) else self.GROWTH
             self._bucket.rate = min(self.CEILING, self._bucket.rate * (1 + growth))
+
+    def _falling_behind(self, now: float) -> bool:
+        span = now - self._recent[0]
+        count = len(self._recent)
+        return count >= self.SAMPLE and span > 0 and count / span < self.KEEP_UP * self.rate
 
     def limited(self) -> None:
         with self._lock:
             now = self._clock()
-            last = self._last_429
-            since = self._accepted_since
+            last, since = self._last_429, self._accepted_since
             if last is not None and now - last < self.EPISODE and since < self.SAMPLE:
                 return  # the same crowding as the last 429: slowed down for it already
+            measured = self._measured(now)
             slower = self._bucket.rate * self.BACKOFF
-            if last is not None and since and now > last:
-                slower = min(slower, self.UNDER * since / (now - last))
+            if measured is not None:
+                slower = min(slower, self.UNDER * measured)
             self._bucket.rate = max(self.FLOOR, slower)
-            self._last_429, self._accepted_since = now, 0
+            self._last_429, self._accepted_since, self._resumed = now, 0, None
+            self._recent.clear()
+
+    def _measured(self, now: float) -> float | None:
+        """The rate Slack accepted calls at, from the calls before this 429 (see above)."""
+        last, since, resumed = self._last_429, self._accepted_since, self._resumed
+        if last is None:
+            count = len(self._recent)
+            if count >= self.SAMPLE and now > self._recent[0]:
+                return count / (now - self._recent[0])
+            return None
+        if since >= self.SAMPLE and resumed is not None and now > resumed:
+            return since / (now - resumed)
+        if since and now > last:
+            return since / (now - last)
+        return None

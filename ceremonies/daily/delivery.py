@@ -100,6 +100,9 @@ def _prompt_participant(
             publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
         deliver(uow_factory, chat, claim.outgoing, now)
         report.prompts_sent += 1
+    except DeliveryError as error:  # Slack unreachable or refusing: a later tick retries
+        log.warning("prompting participant %s failed: %s", participant_id, error)
+        report.failures.append(f"participant {participant_id}: {error}")
     except Exception as error:  # one person's failure must not stop everyone else's prompt
         log.exception("prompting participant %s failed", participant_id)
         report.failures.append(f"participant {participant_id}: {error}")
