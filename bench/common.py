@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -28,8 +27,6 @@ from bot.demo.standin.server import FakeSlack
 from ceremonies.daily.delivery import run_due
 from ceremonies.daily.tick_report import TickReport
 from storage.db import make_engine
-
-T = TypeVar("T")
 
 # Sunday noon UTC: a daily started now gets its first prompt on Monday.
 SUNDAY_NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -190,7 +187,7 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def timed(work: Callable[[], T]) -> tuple[T, float]:
+def timed[T](work: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     result = work()
     return result, time.perf_counter() - start

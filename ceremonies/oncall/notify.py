@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, DeliveryError, Marker, Message
@@ -21,8 +21,6 @@ from ceremonies.oncall.ports import OncallUnitOfWork, OncallUnitOfWorkFactory, R
 from ceremonies.oncall.schedule import PLAN_AHEAD, load_plan, next_due
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 def moved_shifts(before: Plan, after: Plan, now: datetime) -> dict[str, dict[str, list[Any]]]:
@@ -103,7 +101,7 @@ def absence_added(
     return sorted(told)
 
 
-def change_and_tell(
+def change_and_tell[T](
     uow_factory: OncallUnitOfWorkFactory,
     chat: Chat,
     request: Request,
