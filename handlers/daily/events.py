@@ -69,3 +69,5 @@ def _dm(services: Services, team_id: str, event: MessageEvent) -> None:
             request_from(services, team_id, event.channel, event.user),
             Written(event.ts, event.text),
         )
+        # The last answer changes their Home tab (published only if it reads differently).
+        services.home_changed(team_id, [event.user])

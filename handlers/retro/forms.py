@@ -21,6 +21,7 @@ from handlers.kit import (
     Services,
     ephemeral,
     guarded,
+    in_a_view,
     log,
     refusal_message,
     request_from,
@@ -97,9 +98,20 @@ def register(app: App, services: Services) -> None:
         reported = retro_actions.report(
             uow, asked(body, admin=False), int(action_id), **{field: value}
         )
+        services.home_changed(team_of(body), [body["user"]["id"]])
+        if in_a_view(body):
+            return {}  # pressed on the Home tab, which now shows it: nowhere to reply
         return ephemeral(services.renderer.render("retro/reported", reported))
 
-    button(STATUS_BUTTON, outcome)
+    @app.action(STATUS_BUTTON)
+    def on_outcome(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        # A button on the Home tab has no response_url: a refusal there is only logged
+        # (Home shows each person their own actions, so it is a stale button at most).
+        reply = _logged_reply if in_a_view(body) else respond
+        guarded(services, reply, lambda: outcome(body, action))
 
     @app.action("retro_add_item")
     def open_add_item(
@@ -201,6 +213,10 @@ def register(app: App, services: Services) -> None:
             response_action="update",
             view=services.renderer.view("retro/rating_modal", {"page": page}),
         )
+
+
+def _logged_reply(**payload: Any) -> None:
+    log.info("a reply to a button on a view was not shown: %s", payload.get("text", "")[:200])
 
 
 def _pages(view: dict[str, Any]) -> int:
