@@ -64,6 +64,7 @@ def run_due(
                 report.prompts_sent += part.prompts_sent
                 report.prompts_missed += part.prompts_missed
                 report.failures += part.failures
+                report.home_changed += part.home_changed
     send_reminders(uow_factory, chat, now, report)
     publish_waiting_answers(uow_factory, chat, now, report)
     close_days(uow_factory, chat, now, report)
@@ -80,8 +81,10 @@ def _prompt_participant(
             return report
         if claim.new_run:
             publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
-        if send_prompt(uow_factory, chat, claim.prompt_id, now):
+        sent_to = send_prompt(uow_factory, chat, claim.prompt_id, now)
+        if sent_to is not None:
             report.prompts_sent += 1
+            report.home_changed.append(sent_to)
     except Exception as error:  # one person's failure must not stop everyone else's prompt
         log.exception("prompting participant %s failed", participant_id)
         report.failures.append(f"participant {participant_id}: {error}")
@@ -203,11 +206,12 @@ def prompt_message(prompt: PromptRow, channel_id: str, late: bool) -> Message:
 
 def send_prompt(
     uow_factory: DailyUnitOfWorkFactory, chat: Chat, prompt_id: int, now: datetime
-) -> bool:
+) -> tuple[str, str] | None:
+    """Sends a claimed prompt; (team_id, user_id) it went to, or None when it was not due."""
     with uow_factory() as uow:
         prompt = uow.dailies.prompt(prompt_id)
         if prompt is None or prompt.status != PENDING:
-            return False
+            return None
         daily = uow.dailies.daily(prompt.daily_id)
         assert daily is not None
         message = prompt_message(prompt, daily.channel_id, now - prompt.scheduled_at > LEASE)
@@ -221,7 +225,7 @@ def send_prompt(
             _mark(uow_factory, prompt_id, {"status": PENDING}, {"status": MISSED})
         raise
     _record_sent(uow_factory, prompt_id, posted, now, remind_after)
-    return True
+    return team_id, user_id
 
 
 def _record_sent(
@@ -298,9 +302,10 @@ def recover_unsent_prompts(
                     daily_id = uow.dailies.prompt(prompt_id).daily_id  # type: ignore[union-attr]
                     remind = uow.dailies.daily(daily_id).remind_after_minutes  # type: ignore[union-attr]
                 _record_sent(uow_factory, prompt_id, found, now, timedelta(minutes=remind))
-            elif not send_prompt(uow_factory, chat, prompt_id, now):
+            elif send_prompt(uow_factory, chat, prompt_id, now) is None:
                 continue
             report.prompts_recovered += 1
+            report.home_changed.append((team_id, user_id))
         except Exception as error:
             log.exception("recovering prompt %s failed", prompt_id)
             report.failures.append(f"prompt {prompt_id}: {error}")

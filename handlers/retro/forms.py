@@ -28,6 +28,7 @@ from handlers.kit import (
     team_of,
     trigger_of,
 )
+from handlers.retro.commands import close_and_tell_home
 
 STATUS_BUTTON = re.compile(r"^retro_(status|helped)_\w+$")
 
@@ -66,7 +67,7 @@ def register(app: App, services: Services) -> None:
     uow, chat = services.uow_factory, services.chat
     button("retro_start_rating", step(lambda b, a: retro_rating.start_rating(uow, chat, asked(b))))
     button("retro_choose", step(lambda b, a: retro_choice.pick(uow, chat, asked(b))))
-    button("retro_close", step(lambda b, a: retro_choice.close(uow, chat, asked(b))))
+    button("retro_close", step(lambda b, a: close_and_tell_home(services, asked(b))))
     button(
         "retro_carry",
         step(lambda b, a: retro_flow.carry_backlog(uow, chat, asked(b), int(a["value"]))),

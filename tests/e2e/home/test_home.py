@@ -134,8 +134,11 @@ def run_a_retro(bot: Bot, owner: str) -> None:
 
 def test_the_retro_buttons_work_from_home(bot: Bot) -> None:
     slack = bot.slack
+    assert "No open actions" in open_home(bot, "UANNA")
+    # Closing the retro opens its actions: their owner's Home shows them, once.
     run_a_retro(bot, "UANNA")
-    shown = open_home(bot, "UANNA")
+    assert publishes(slack, "UANNA") == 2
+    shown = home_text(slack, "UANNA")
     assert "from “Sprint 48” in <#CTEAM>" in shown
     count = shown.count("[Done] [Partly done] [Dropped]")
     assert count >= 2
@@ -144,12 +147,12 @@ def test_the_retro_buttons_work_from_home(bot: Bot) -> None:
     home = slack.home("UANNA")
     assert home is not None
     bot.driver.click("UANNA", home, "retro_status_done")
-    slack.wait_for(lambda: publishes(slack, "UANNA") == 2)
+    slack.wait_for(lambda: publishes(slack, "UANNA") == 3)
     slack.wait_for(lambda: settled(bot))
     assert home_text(slack, "UANNA").count("[Done] [Partly done] [Dropped]") == count - 1
     # Partly done stays followed up, and says so.
     bot.driver.click("UANNA", slack.home("UANNA") or {}, "retro_status_partly")
-    slack.wait_for(lambda: publishes(slack, "UANNA") == 3)
+    slack.wait_for(lambda: publishes(slack, "UANNA") == 4)
     slack.wait_for(lambda: settled(bot))
     shown = home_text(slack, "UANNA")
     assert shown.count("[Done] [Partly done] [Dropped]") == count - 1
@@ -162,14 +165,16 @@ def test_the_retro_buttons_work_from_home(bot: Bot) -> None:
     )
 
 
-def test_someone_in_many_channels_stays_under_the_view_limit(bot: Bot) -> None:
+def test_many_channels_stay_under_the_view_limit_and_prompts_refresh_it(bot: Bot) -> None:
     slack = bot.slack
     for n in range(40):
         slack.add_channel(f"CMANY{n:02}", f"many-{n}", ["UANNA", "UBEN"])
         command(bot, "UANNA", f"CMANY{n:02}", "/daily start")
+    assert "next prompt Mon 30 Nov 10:00" in open_home(bot, "UANNA")
+    # Forty prompts go out at once: one publish, after the tick's work.
     bot.tick(MONDAY_BERLIN)
     slack.wait_for(lambda: settled(bot))
-    open_home(bot, "UANNA")
+    assert publishes(slack, "UANNA") == 2
     home = slack.home("UANNA")
     assert home is not None and len(home["blocks"]) < 100
     shown = home_text(slack, "UANNA")
