@@ -25,6 +25,7 @@ from ceremonies.daily.queries import (
 )
 from ceremonies.home.ports import HomeUnitOfWork
 from ceremonies.oncall.queries import RotationOfPerson
+from ceremonies.retro.queries import OPEN as ACTION_OPEN
 from ceremonies.retro.queries import ActionOfPerson
 from ceremonies.weekly.queries import ReportOfPerson
 
@@ -182,7 +183,7 @@ def _action_line(action: ActionOfPerson, tz: str, today: date) -> ActionLine:
         text=action.text,
         retro_title=action.retro_title,
         chosen_on=action.chosen_at.astimezone(ZoneInfo(tz)).date(),
-        partly=action.status != "open",
+        partly=action.status != ACTION_OPEN,
         revisit_on=action.revisit_on,
         due=action.revisit_on is not None and action.revisit_on <= today,
     )
