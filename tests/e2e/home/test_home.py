@@ -181,3 +181,27 @@ def test_many_channels_stay_under_the_view_limit_and_prompts_refresh_it(bot: Bot
     assert "…and 28 more." in shown and "*:sunrise: Your dailies* (40)" in shown
     assert shown.count("[Answer in a form]") == 12
     assert publishes(slack, "UBEN") == 0
+
+
+def test_an_accepted_swap_is_on_the_rotations_home_tabs(bot: Bot) -> None:
+    slack = bot.slack
+    slack.add_channel("COPS", "ops", ["UANNA", "UBEN", "UCHITRA"])
+    command(bot, "UANNA", "COPS", "/oncall start <@UANNA|anna> <@UBEN|ben> <@UCHITRA|chitra>")
+    shown = open_home(bot, "UANNA")
+    assert "*you are on call* until Mon 30 Nov 10:00; then <@UBEN>" in shown
+    # Ben asks Chitra to swap their next shifts: nothing changes until she accepts.
+    command(bot, "UBEN", "COPS", "/oncall swap <@UCHITRA|chitra>")
+    request = slack.wait_for(
+        lambda: next(
+            (m for m in slack.dm_messages("UCHITRA") if "asks to swap" in str(m.get("text"))),
+            None,
+        )
+    )
+    assert publishes(slack, "UANNA") == 1
+    bot.driver.click("UCHITRA", request, "oncall_swap_accept")
+    # Anna hands over to Chitra now: her Home says so, once; the two never opened theirs.
+    slack.wait_for(lambda: publishes(slack, "UANNA") == 2)
+    slack.wait_for(lambda: settled(bot))
+    assert "then <@UCHITRA>" in home_text(slack, "UANNA")
+    assert publishes(slack, "UANNA") == 2
+    assert publishes(slack, "UBEN") == publishes(slack, "UCHITRA") == 0
