@@ -18,6 +18,7 @@ from bot.inbox import Inbox
 from ceremonies.core.due import DueJob, DueReport
 from ceremonies.core.ports import Chat, UnitOfWorkFactory
 from ceremonies.daily import due as daily_due
+from ceremonies.home import refresh as home_refresh
 from ceremonies.oncall import due as oncall_due
 from ceremonies.retro import due as retro_due
 from ceremonies.weekly import due as weekly_due
@@ -82,8 +83,26 @@ def run_all_due(
             log.exception("run-due for %s failed", job.ceremony)
             reports[job.ceremony] = CrashedJob([str(error)])
     done = DueRun(reports)
+    _refresh_homes(uow_factory, chat, done, now)
     _account(done, time.monotonic() - started)
     return done
+
+
+def _refresh_homes(
+    uow_factory: UnitOfWorkFactory[Any], chat: Chat, done: DueRun, now: datetime
+) -> None:
+    """The Home tabs the tick's work changed (a report's `home_changed`, e.g. a handoff),
+    published again for the people who opened theirs — once, and only where they now
+    read differently."""
+    changed: dict[str, set[str]] = {}
+    for report in done.reports.values():
+        for team_id, user_id in getattr(report, "home_changed", ()):
+            changed.setdefault(team_id, set()).add(user_id)
+    for team_id, user_ids in sorted(changed.items()):
+        try:
+            home_refresh.changed(uow_factory, chat, team_id, user_ids, now)
+        except Exception:  # the tick's own work is done; a Home tab waits for the next change
+            log.exception("refreshing Home tabs in %s failed", team_id)
 
 
 def _account(done: DueRun, seconds: float) -> None:

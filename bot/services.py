@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,8 +11,11 @@ from bot.inbox import report_failure
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from ceremonies.core.request import Request
 from ceremonies.core.time_model import DateRange
+from ceremonies.home import refresh as home_refresh
 from ceremonies.oncall import notify as oncall_notify
 from handlers.kit import Renderer
+
+log = logging.getLogger(__name__)
 
 
 def run_now(work: Callable[[], object]) -> None:
@@ -45,6 +49,14 @@ class Services:
     def absence_added(self, request: Request, user_id: str, days: DateRange) -> None:
         """The on-call rotations re-plan around an absence another ceremony recorded."""
         oncall_notify.absence_added(self.uow_factory, self.chat, request, user_id, days)
+
+    def home_changed(self, team_id: str, user_ids: list[str]) -> None:
+        """Their Home tabs are published again where they now read differently; a failure
+        is logged and never spoils the work that changed them."""
+        try:
+            home_refresh.changed(self.uow_factory, self.chat, team_id, user_ids, self.clock.now())
+        except Exception:  # the request's own work is done: it is not tried again for this
+            log.exception("the Home tab's refresh failed")
 
     def failed(self, error: Exception) -> None:
         """Work for a request failed: logged, and its inbox row is left for a later retry."""

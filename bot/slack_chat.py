@@ -170,6 +170,10 @@ class SlackChat:
     def open_dm(self, team_id: str, user_id: str) -> str:
         return str(self._call("conversations.open", users=user_id)["channel"]["id"])
 
+    def publish_home(self, team_id: str, user_id: str, view: Message) -> None:
+        payload = self.renderer.view(view.template, view.context)
+        self._call("views.publish", user_id=user_id, view=payload)
+
     def set_usergroup_members(self, team_id: str, usergroup_id: str, user_ids: list[str]) -> None:
         self._call("usergroups.users.update", usergroup=usergroup_id, users=",".join(user_ids))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers import daily, oncall, retro, weekly
+from handlers import daily, home, oncall, retro, weekly
 from handlers.kit import Services
 
 _READS_ONLY = {
@@ -50,3 +50,4 @@ def register_listeners(app: App, services: Services) -> None:
     retro.register(app, services)
     oncall.register(app, services)
     weekly.register(app, services)
+    home.register(app, services)

@@ -98,6 +98,11 @@ class Services(Protocol):
         """An absence was recorded: every ceremony that plans around people re-plans."""
         ...
 
+    def home_changed(self, team_id: str, user_ids: list[str]) -> None:
+        """What these people see on their Home tab may have changed: those who opened it
+        get it again if it now reads differently (call it after the ack, from later work)."""
+        ...
+
 
 class SlashCommand(BaseModel):
     """The fields of a slash command every ceremony reads."""
@@ -136,6 +141,13 @@ def request_from(
             raise ValueError(f"the {what} id is a {type(value).__name__}, not a string")
     is_admin = admin and services.chat.profile(team_id, user_id).is_admin
     return Request(team_id, channel_id, Actor(user_id, is_admin), services.clock.now())
+
+
+def in_a_view(body: Mapping[str, Any]) -> bool:
+    """A button pressed in a view (the Home tab, a modal) rather than in a message: no
+    channel, no message and no response_url to answer in."""
+    container = body.get("container")
+    return isinstance(container, Mapping) and container.get("type") == "view"
 
 
 def trigger_of(body: Mapping[str, Any]) -> str:

@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.daily.queries import SqlDailyQueries
 from storage.daily.store import SqlDailyStore
+from storage.home.store import SqlHomeStore
 from storage.inbox import SqlInbox
 from storage.oncall.queries import SqlOnCallQueries
 from storage.oncall.store import SqlOncallStore
 from storage.people import SqlPeopleStore
 from storage.retro.queries import SqlRetroQueries
 from storage.retro.store import SqlRetroStore
+from storage.weekly.queries import SqlWeeklyQueries
 from storage.weekly.store import SqlWeeklyStore
 
 
@@ -30,10 +32,13 @@ class SqlUnitOfWork:
         self.retros = SqlRetroStore(self.session)
         self.oncalls = SqlOncallStore(self.session)
         self.weeklies = SqlWeeklyStore(self.session)
-        # What the weekly report reads of the other ceremonies, in the same transaction.
+        self.home = SqlHomeStore(self.session)
+        # What the weekly report and the Home tab read of the other ceremonies, in the
+        # same transaction.
         self.daily_history = SqlDailyQueries(self.session)
         self.retro_history = SqlRetroQueries(self.session)
         self.oncall_history = SqlOnCallQueries(self)
+        self.weekly_history = SqlWeeklyQueries(self.session)
         return self
 
     def __exit__(

@@ -31,6 +31,8 @@ class FakeChat:
         self.fail_posts_to: set[str] = set()
         self.charts: list[tuple[str, str, str, dict[str, Any]]] = []
         self.usergroups: dict[str, list[str]] = {}
+        # Home views published, per person, oldest first.
+        self.homes: dict[str, list[Message]] = {}
         # Templates whose custom version "fails" (the default goes out): name → reason.
         self.broken_templates: dict[str, str] = {}
         self._ts = itertools.count(1)
@@ -72,6 +74,10 @@ class FakeChat:
 
     def open_dm(self, team_id: str, user_id: str) -> str:
         return "D" + user_id
+
+    def publish_home(self, team_id: str, user_id: str, view: Message) -> None:
+        with self._lock:
+            self.homes.setdefault(user_id, []).append(view)
 
     def channel_members(self, team_id: str, channel: str) -> list[str]:
         return list(self.members.get(channel, []))

@@ -65,6 +65,10 @@ EMOJI = {
     "thread": "🧵",
     "white_circle": "⚪",
     "pencil2": "✏",
+    "hourglass_flowing_sand": "⏳",
+    "alarm_clock": "⏰",
+    "pager": "📟",
+    "zzz": "💤",
 }
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")

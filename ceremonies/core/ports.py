@@ -79,6 +79,10 @@ class Chat(Protocol):
 
     def open_dm(self, team_id: str, user_id: str) -> str: ...
 
+    def publish_home(self, team_id: str, user_id: str, view: Message) -> None:
+        """Sets the person's Home tab to the view the template renders (views.publish)."""
+        ...
+
     def channel_members(self, team_id: str, channel: str) -> list[str]: ...
 
     def set_usergroup_members(

@@ -80,6 +80,7 @@ def run_due(
                 report.prompts_sent += part.prompts_sent
                 report.prompts_missed += part.prompts_missed
                 report.failures += part.failures
+                report.home_changed += part.home_changed
     send_reminders(uow_factory, chat, now, report)
     publish_waiting_answers(uow_factory, chat, now, report)
     close_days(uow_factory, chat, now, report)
@@ -100,6 +101,7 @@ def _prompt_participant(
             publishing.ensure_parent(uow_factory, chat, claim.run_id, now)
         deliver(uow_factory, chat, claim.outgoing, now)
         report.prompts_sent += 1
+        report.home_changed.append((claim.outgoing.team_id, claim.outgoing.user_id))
     except DeliveryError as error:  # Slack unreachable or refusing: a later tick retries
         log.warning("prompting participant %s failed: %s", participant_id, error)
         report.failures.append(f"participant {participant_id}: {error}")
@@ -333,6 +335,7 @@ def recover_unsent_prompts(
             elif not send_prompt(uow_factory, chat, prompt_id, now):
                 continue
             report.prompts_recovered += 1
+            report.home_changed.append((team_id, user_id))
         except Exception as error:
             log.exception("recovering prompt %s failed", prompt_id)
             report.failures.append(f"prompt {prompt_id}: {error}")

@@ -8,12 +8,23 @@ internals can change freely as long as these shapes hold. Storage implements
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
 from ceremonies.daily.rules import is_blocker
 
-__all__ = ["DailyDay", "DailyHistory", "DailyQueries", "blocker_of"]
+__all__ = [
+    "PROMPT_ANSWERED",
+    "PROMPT_MISSED",
+    "PROMPT_OPEN",
+    "PROMPT_SKIPPED",
+    "DailyDay",
+    "DailyHistory",
+    "DailyOfPerson",
+    "DailyQueries",
+    "PersonDailies",
+    "blocker_of",
+]
 
 
 @dataclass(frozen=True)
@@ -54,3 +65,29 @@ def blocker_of(answer: str | None) -> str | None:
     if answer is None or not is_blocker(answer):
         return None
     return answer.strip()
+
+
+@dataclass(frozen=True)
+class DailyOfPerson:
+    """One daily a person takes part in, and their latest prompt there (the Home tab)."""
+
+    channel_id: str
+    paused: bool
+    prompt_time: time  # in the person's own time zone
+    weekdays: frozenset[int]  # 0 = Monday
+    tz: str  # the zone the daily prompts this person in (their profile's, when stored)
+    # Their latest prompt: its id, its local date, and its status (PROMPT_* below).
+    prompt_id: int | None
+    prompt_date: date | None
+    prompt_status: str | None
+
+
+# A prompt's status as DailyOfPerson reports it.
+PROMPT_OPEN, PROMPT_ANSWERED = "open", "answered"
+PROMPT_SKIPPED, PROMPT_MISSED = "skipped", "missed"
+
+
+class PersonDailies(Protocol):
+    def dailies_of(self, team_id: str, user_id: str) -> tuple[DailyOfPerson, ...]:
+        """The dailies the person is an active participant of, by channel."""
+        ...

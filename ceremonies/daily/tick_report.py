@@ -16,6 +16,8 @@ class TickReport:
     answers_published: int = 0
     days_closed: int = 0
     failures: list[str] = field(default_factory=list)
+    # (team_id, user_id) of everyone prompted: run-due refreshes their Home tabs.
+    home_changed: list[tuple[str, str]] = field(default_factory=list)
 
     def figures(self) -> list[tuple[str, int]]:
         return [

@@ -39,6 +39,9 @@ class HandoffReport:
     notices: int = 0
     usergroups: int = 0
     failures: list[str] = field(default_factory=list)
+    # (team_id, user_id) of everyone a handoff changed "who is on call" for: the rotation's
+    # members, and who handed over. run-due refreshes their Home tabs.
+    home_changed: list[tuple[str, str]] = field(default_factory=list)
 
     def figures(self) -> list[tuple[str, int]]:
         return [
@@ -244,6 +247,9 @@ def _announce(
             rotation.usergroup_id,
         )
         user_id = shift.user_id
+        concerned = {*versions_of(uow, rotation)[-1].members, user_id}
+        if shift.previous_user_id:
+            concerned.add(shift.previous_user_id)
     try:
         posted = found or chat.post(team_id, channel_id, channel_message)
     except DeliveryError as error:
@@ -258,6 +264,7 @@ def _announce(
             return True
         uow.commit()
     report.handoffs += 1
+    report.home_changed += [(team_id, person) for person in sorted(concerned)]
     if found is None:
         _tell_incoming(chat, team_id, user_id, dm_message, report)
     if usergroup:

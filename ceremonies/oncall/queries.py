@@ -24,6 +24,8 @@ __all__ = [
     "SWAP",
     "OnCallHistory",
     "OnCallQueries",
+    "PersonRotations",
+    "RotationOfPerson",
     "ShiftSeen",
     "days_on_call",
 ]
@@ -55,6 +57,25 @@ class OnCallQueries(Protocol):
         self, team_id: str, channel_id: str, since: datetime, until: datetime
     ) -> OnCallHistory | None:
         """The channel's shifts around [since, until]; None when it has no rotation."""
+        ...
+
+
+@dataclass(frozen=True)
+class RotationOfPerson:
+    """A rotation a person takes turns in, as of an instant (the Home tab)."""
+
+    channel_id: str
+    tz: str  # the rotation's zone
+    now: ShiftSeen | None  # who is on call at the instant (None: nobody)
+    following: ShiftSeen | None  # the shift after that one
+    mine: ShiftSeen | None  # the person's own current or next shift, within 12 weeks
+
+
+class PersonRotations(Protocol):
+    def rotations_of(
+        self, team_id: str, user_id: str, at: datetime
+    ) -> tuple[RotationOfPerson, ...]:
+        """The rotations the person is a member of now, by channel."""
         ...
 
 

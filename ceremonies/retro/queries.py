@@ -7,7 +7,7 @@ The weekly report imports this module and nothing else of the retros. Storage im
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from ceremonies.retro.actions import HELPED, STATUSES
@@ -19,7 +19,9 @@ __all__ = [
     "HELPED",
     "OPEN",
     "PARTLY",
+    "ActionOfPerson",
     "ActionState",
+    "PersonActions",
     "RetroHeld",
     "RetroHistory",
     "RetroQueries",
@@ -65,6 +67,25 @@ class RetroQueries(Protocol):
         self, team_id: str, channel_id: str, since: datetime, until: datetime
     ) -> RetroHistory | None:
         """The channel's retros in [since, until]; None when the channel never held one."""
+        ...
+
+
+@dataclass(frozen=True)
+class ActionOfPerson:
+    """An action a person owns and has not closed (open, or partly done): the Home tab."""
+
+    action_id: int
+    channel_id: str
+    text: str
+    retro_title: str
+    chosen_at: datetime  # when its retro was held
+    status: str  # OPEN or PARTLY
+    revisit_on: date | None
+
+
+class PersonActions(Protocol):
+    def open_actions_of(self, team_id: str, user_id: str) -> tuple[ActionOfPerson, ...]:
+        """The person's open and partly done actions, the soonest to revisit first."""
         ...
 
 

@@ -116,6 +116,7 @@ def _remove(services: Services, command: SlashCommand, request: DailyRequest) ->
 
 def _skip(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     skipped = daily_setup.skip_today(services.uow_factory, _request(services, command))
+    services.home_changed(command.team_id, [command.user_id])
     return ephemeral(services.renderer.render("daily/skipped", {"local_date": skipped}))
 
 

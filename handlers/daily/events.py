@@ -49,10 +49,6 @@ def register(app: App, services: Services) -> None:
 
         services.later(join)
 
-    @app.event("app_home_opened")
-    def on_home_opened() -> None:
-        """Acknowledged; the Home tab comes with a later issue."""
-
 
 def _dm(services: Services, team_id: str, event: MessageEvent) -> None:
     """A reply answers the open prompt's next question; an edit changes the stored answer."""
@@ -73,3 +69,5 @@ def _dm(services: Services, team_id: str, event: MessageEvent) -> None:
             request_from(services, team_id, event.channel, event.user),
             Written(event.ts, event.text),
         )
+        # The last answer changes their Home tab (published only if it reads differently).
+        services.home_changed(team_id, [event.user])

@@ -59,6 +59,7 @@ def register(app: App, services: Services) -> None:
                 int(view["private_metadata"]),
                 [escape(t) for t in texts],
             )
+            services.home_changed(team_of(body), [body["user"]["id"]])
 
         services.later(store)
 

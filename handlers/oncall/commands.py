@@ -24,6 +24,7 @@ from handlers.kit import (
     refusal_message,
     request_from,
 )
+from handlers.oncall.actions import shifts_moved
 from handlers.oncall.parser import NEEDS_CHANNEL, OncallRequest, parse_oncall_command
 
 Action = Callable[[Services, SlashCommand, OncallRequest], dict[str, Any]]
@@ -51,7 +52,21 @@ def register(app: App, services: Services) -> None:
             ack(**ephemeral(refusal))
             return
         ack()
-        guarded(services, respond, lambda: _ACTIONS[request.action](services, command, request))
+
+        def work() -> dict[str, Any]:
+            reply = _ACTIONS[request.action](services, command, request)
+            if request.action in MOVES_SHIFTS:
+                also = [command.user_id, *request.user_ids]
+                shifts_moved(services, command.team_id, command.channel_id, also)
+            return reply
+
+        guarded(services, respond, work)
+
+
+# What can change who is on call when (and so their people's Home tabs).
+MOVES_SHIFTS = frozenset(
+    {"start", "handoff", "shift", "timezone", "add", "remove", "order", "away", "override"}
+)
 
 
 def _request(services: Services, command: SlashCommand, *, admin: bool = False) -> Request:

@@ -93,7 +93,20 @@ def _drop(s: Services, q: Request, r: RetroRequest) -> object:
 
 
 def _close(s: Services, q: Request, r: RetroRequest) -> object:
-    return retro_choice.close(s.uow_factory, s.chat, q)
+    return close_and_tell_home(s, q)
+
+
+def close_and_tell_home(services: Services, request: Request) -> None:
+    """Closes the retro; its actions are now open, on their owners' Home tabs too."""
+    retro_choice.close(services.uow_factory, services.chat, request)
+    owners = {
+        a["owner_id"]
+        for a in retro_actions.open_actions(
+            services.uow_factory, request.team_id, request.channel_id
+        )
+        if a["owner_id"]
+    }
+    services.home_changed(request.team_id, sorted(owners))
 
 
 def _facilitator(s: Services, q: Request, r: RetroRequest) -> object:

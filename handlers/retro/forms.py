@@ -21,12 +21,14 @@ from handlers.kit import (
     Services,
     ephemeral,
     guarded,
+    in_a_view,
     log,
     refusal_message,
     request_from,
     team_of,
     trigger_of,
 )
+from handlers.retro.commands import close_and_tell_home
 
 STATUS_BUTTON = re.compile(r"^retro_(status|helped)_\w+$")
 
@@ -65,7 +67,7 @@ def register(app: App, services: Services) -> None:
     uow, chat = services.uow_factory, services.chat
     button("retro_start_rating", step(lambda b, a: retro_rating.start_rating(uow, chat, asked(b))))
     button("retro_choose", step(lambda b, a: retro_choice.pick(uow, chat, asked(b))))
-    button("retro_close", step(lambda b, a: retro_choice.close(uow, chat, asked(b))))
+    button("retro_close", step(lambda b, a: close_and_tell_home(services, asked(b))))
     button(
         "retro_carry",
         step(lambda b, a: retro_flow.carry_backlog(uow, chat, asked(b), int(a["value"]))),
@@ -97,9 +99,20 @@ def register(app: App, services: Services) -> None:
         reported = retro_actions.report(
             uow, asked(body, admin=False), int(action_id), **{field: value}
         )
+        services.home_changed(team_of(body), [body["user"]["id"]])
+        if in_a_view(body):
+            return {}  # pressed on the Home tab, which now shows it: nowhere to reply
         return ephemeral(services.renderer.render("retro/reported", reported))
 
-    button(STATUS_BUTTON, outcome)
+    @app.action(STATUS_BUTTON)
+    def on_outcome(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        # A button on the Home tab has no response_url: a refusal there is only logged
+        # (Home shows each person their own actions, so it is a stale button at most).
+        reply = _logged_reply if in_a_view(body) else respond
+        guarded(services, reply, lambda: outcome(body, action))
 
     @app.action("retro_add_item")
     def open_add_item(
@@ -201,6 +214,10 @@ def register(app: App, services: Services) -> None:
             response_action="update",
             view=services.renderer.view("retro/rating_modal", {"page": page}),
         )
+
+
+def _logged_reply(**payload: Any) -> None:
+    log.info("a reply to a button on a view was not shown: %s", payload.get("text", "")[:200])
 
 
 def _pages(view: dict[str, Any]) -> int:

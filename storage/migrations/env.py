@@ -9,6 +9,7 @@ from sqlalchemy import engine_from_config, pool
 
 # Importing the models registers their tables on the shared metadata.
 import storage.daily.models
+import storage.home.models
 import storage.inbox
 import storage.oncall.models
 import storage.people

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ceremonies.oncall.plan import Shift
 from ceremonies.oncall.ports import OncallUnitOfWork
-from ceremonies.oncall.queries import OnCallHistory, ShiftSeen
+from ceremonies.oncall.queries import OnCallHistory, RotationOfPerson, ShiftSeen
 from ceremonies.oncall.reports import recorded
 from ceremonies.oncall.schedule import load_plan, versions_of
 
@@ -36,3 +37,30 @@ class SqlOnCallQueries:
             tuple(ShiftSeen(s.user_id, s.start, s.end, s.reason) for s in happened),
             tuple(ShiftSeen(s.user_id, s.start, s.end, s.reason) for s in planned),
         )
+
+    def rotations_of(
+        self, team_id: str, user_id: str, at: datetime
+    ) -> tuple[RotationOfPerson, ...]:
+        found = []
+        for rotation in self.uow.oncalls.rotations_of(team_id, user_id):
+            latest = versions_of(self.uow, rotation)[-1]
+            if user_id not in latest.members:
+                continue
+            plan_ = load_plan(self.uow, rotation, at)
+            current = plan_.on_call_at(at)
+            coming = [s for s in plan_.after(at, 2) if s is not current][:1]
+            mine = next((s for s in plan_.shifts if s.end > at and s.user_id == user_id), None)
+            found.append(
+                RotationOfPerson(
+                    channel_id=rotation.channel_id,
+                    tz=latest.tz,
+                    now=_seen(current),
+                    following=_seen(coming[0] if coming else None),
+                    mine=_seen(mine),
+                )
+            )
+        return tuple(sorted(found, key=lambda r: r.channel_id))
+
+
+def _seen(shift: Shift | None) -> ShiftSeen | None:
+    return ShiftSeen(shift.user_id, shift.start, shift.end, shift.reason) if shift else None

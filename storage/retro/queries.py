@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ceremonies.retro.queries import OPEN, ActionState, RetroHeld, RetroHistory
+from ceremonies.retro.queries import (
+    OPEN,
+    PARTLY,
+    ActionOfPerson,
+    ActionState,
+    RetroHeld,
+    RetroHistory,
+)
 from storage.retro.models import Retro, RetroAction, RetroItem
 
 
@@ -55,3 +62,31 @@ class SqlRetroQueries:
             for action, text, held_at in rows
         )
         return RetroHistory(retros, actions)
+
+    def open_actions_of(self, team_id: str, user_id: str) -> tuple[ActionOfPerson, ...]:
+        rows = self.session.execute(
+            select(RetroAction, RetroItem.text, Retro.title, Retro.created_at)
+            .join(RetroItem, RetroItem.id == RetroAction.item_id)
+            .join(Retro, Retro.id == RetroAction.retro_id)
+            .where(
+                RetroAction.team_id == team_id,
+                RetroAction.owner_id == user_id,
+                RetroAction.status.in_((OPEN, PARTLY)),
+            )
+            .order_by(Retro.created_at, RetroAction.position)
+        )
+        actions = [
+            ActionOfPerson(
+                action_id=action.id,
+                channel_id=action.channel_id,
+                text=text,
+                retro_title=title,
+                chosen_at=held_at,
+                status=action.status,
+                revisit_on=action.revisit_on,
+            )
+            for action, text, title, held_at in rows
+        ]
+        # The soonest to revisit first; the oldest retro first among equals.
+        actions.sort(key=lambda a: (a.revisit_on is None, a.revisit_on or a.chosen_at.date()))
+        return tuple(actions)

@@ -17,14 +17,10 @@ from tests.fake_uow.core import (
     Transaction,
 )
 from tests.fake_uow.daily import FakeDailyStore
+from tests.fake_uow.home import FakeDailyReads, FakeHomeStore, FakeRetroReads, FakeWeeklyReads
 from tests.fake_uow.oncall import FakeOncallStore
 from tests.fake_uow.retro import FakeRetroStore
-from tests.fake_uow.weekly import (
-    FakeDailyQueries,
-    FakeOnCallQueries,
-    FakeRetroQueries,
-    FakeWeeklyStore,
-)
+from tests.fake_uow.weekly import FakeOnCallQueries, FakeWeeklyStore
 
 R = TypeVar("R", bound=Row)
 
@@ -45,10 +41,13 @@ class FakeUnitOfWork:
         self.retros = FakeRetroStore(self._tx)
         self.oncalls = FakeOncallStore(self._tx)
         self.weeklies = FakeWeeklyStore(self._tx)
-        # What the weekly report reads of the other ceremonies, in the same transaction.
-        self.daily_history = FakeDailyQueries(self._tx)
-        self.retro_history = FakeRetroQueries(self._tx)
+        self.home = FakeHomeStore(self._tx)
+        # What the weekly report and the Home tab read of the other ceremonies, in the
+        # same transaction.
+        self.daily_history = FakeDailyReads(self._tx)
+        self.retro_history = FakeRetroReads(self._tx)
         self.oncall_history = FakeOnCallQueries(self)
+        self.weekly_history = FakeWeeklyReads(self._tx)
         return self
 
     def __exit__(

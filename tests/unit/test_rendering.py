@@ -16,12 +16,14 @@ from ceremonies.daily.reports import HistoryDay, Status
 from ceremonies.daily.setup import DailySettings
 from ceremonies.retro.actions import RetroRecord
 from ceremonies.retro.rating import RatingPage
+from tests.unit.home.template_cases import HOME_VIEWS
 from tests.unit.oncall.template_cases import ONCALL_MESSAGES
 from tests.unit.weekly.template_cases import WEEKLY_MESSAGES, WEEKLY_VIEWS
 
 SCHEMA = json.loads((REFERENCE_DIR / "blockkit.schema.json").read_text())
 BLOCKS = Draft202012Validator(SCHEMA)
 MODAL = Draft202012Validator({"$ref": "#/$defs/modal_view", "$defs": SCHEMA["$defs"]})
+HOME = Draft202012Validator({"$ref": "#/$defs/home_view", "$defs": SCHEMA["$defs"]})
 LONG = "very long answer " * 4000
 NASTY = "<!channel> & <b> @here"
 
@@ -220,6 +222,7 @@ VIEWS = {
     },
 }
 VIEWS.update(WEEKLY_VIEWS)
+VIEWS.update(HOME_VIEWS)
 
 
 def all_texts(node: object) -> list[str]:
@@ -235,7 +238,7 @@ def test_every_template_is_covered() -> None:
         str(p.relative_to(TEMPLATES)).removesuffix(".json.j2") for p in TEMPLATES.rglob("*.json.j2")
     }
     # "name#case" renders one template with another context.
-    assert names == {n.split("#")[0] for n in MESSAGES} | set(VIEWS)
+    assert names == {n.split("#")[0] for n in [*MESSAGES, *VIEWS]}
 
 
 @pytest.mark.parametrize("name", sorted(MESSAGES))
@@ -250,7 +253,13 @@ def test_messages_fit_slack(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(VIEWS))
 def test_views_fit_slack(name: str) -> None:
-    MODAL.validate(Renderer().view(name, VIEWS[name]))
+    view = Renderer().view(name.split("#")[0], VIEWS[name])
+    if view.get("type") != "home":
+        MODAL.validate(view)
+        return
+    HOME.validate(view)
+    assert len(view["blocks"]) <= 100
+    assert not any("<!" in text for text in all_texts(view))  # what people wrote cannot ping
 
 
 def test_long_answers_are_split_not_cut() -> None:

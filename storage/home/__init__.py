@@ -1,0 +1,1 @@
+"""The Home tab's table: who opened it, and the view last published for them."""
