@@ -235,12 +235,10 @@ OPERATOR_MODULES = {
     "bot/cli.py",
     "bot/settings.py",
     "bot/server.py",
-    "bot/serve.py",
     "bot/logs.py",
     "bot/metrics.py",
     "bot/inbox.py",
     "bot/services.py",
-    "bot/weekly_export.py",
 }
 # Strings of modules that speak to people, known not to be text for them.
 NOT_FOR_PEOPLE = {
