@@ -33,19 +33,22 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 _parse_mapping = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
 
 
-def msgid_key(message: Message) -> str | tuple[str, ...]:
-    return message.id if isinstance(message.id, str) else tuple(message.id)
+Key = tuple[str | None, str | tuple[str, ...]]  # (msgctxt, msgid or (singular, plural))
+
+
+def msgid_key(message: Message) -> Key:
+    return message.context, message.id if isinstance(message.id, str) else tuple(message.id)
 
 
 @cache
-def extracted() -> frozenset[str | tuple[str, ...]]:
+def extracted() -> frozenset[Key]:
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = _parse_mapping(cfg)
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return frozenset(found)
 
 
@@ -54,7 +57,7 @@ def read(path: Path) -> Catalog:
         return read_po(handle)
 
 
-def ids(catalog: Catalog) -> set[str | tuple[str, ...]]:
+def ids(catalog: Catalog) -> set[Key]:
     return {msgid_key(m) for m in catalog if m.id}
 
 
@@ -67,9 +70,10 @@ LANGUAGES = sorted(p.parent.parent.name for p in LOCALES.glob("*/LC_MESSAGES/mes
 
 def test_extraction_finds_the_texts_of_templates_and_python() -> None:
     found = extracted()
-    assert "Answer in a form" in found  # a template's
-    assert "Any blockers?" in found  # Python's, marked N_
-    assert ("%(num)d open action", "%(num)d open actions") in found  # a plural
+    assert (None, "Answer in a form") in found  # a template's
+    assert (None, "Any blockers?") in found  # Python's, marked N_
+    assert (None, ("%(num)d open action", "%(num)d open actions")) in found  # a plural
+    assert ("retro phase: this retro is …", "closed") in found  # with a context
     assert len(found) > 700
 
 
