@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from ceremonies.core.i18n import N_
 from ceremonies.core.ports import DeliveryError
 from ceremonies.oncall import reports
 from ceremonies.oncall.reports import Calendar as Shifts
@@ -16,6 +17,13 @@ from handlers.kit import Services
 
 PRODID = "-//ceremony-bot//on-call//EN"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Why a shift is not the scheduled one, as a calendar event says it.
+_REASONS = {
+    "override": N_("override"),
+    "swap": N_("swap"),
+    "cover": N_("cover"),
+    "absence": N_("absence"),
+}
 
 
 def feed(shifts: Shifts, names: dict[str, str], now: datetime) -> bytes:
@@ -24,7 +32,7 @@ def feed(shifts: Shifts, names: dict[str, str], now: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"On call — #{shifts.channel_id}")
+    calendar.add("x-wr-calname", N_("On call — #%(channel)s") % {"channel": shifts.channel_id})
     calendar.add("x-wr-timezone", shifts.tz)
     for shift in shifts.shifts:
         event = Event()
@@ -34,8 +42,12 @@ def feed(shifts: Shifts, names: dict[str, str], now: datetime) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", shift.start.astimezone(zone))
         event.add("dtend", shift.end.astimezone(zone))
-        reason = "" if shift.reason == "scheduled" else f" ({shift.reason})"
-        event.add("summary", f"On call: {name}{reason}")
+        if shift.reason == "scheduled":
+            summary = N_("On call: %(name)s") % {"name": name}
+        else:
+            reason = _REASONS.get(shift.reason, shift.reason)
+            summary = N_("On call: %(name)s (%(reason)s)") % {"name": name, "reason": reason}
+        event.add("summary", summary)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 
 from matplotlib import pyplot as plt
 
+from ceremonies.core.i18n import N_
+
 
 def retro_matrix(context: Mapping[str, Any]) -> bytes:
     """Each improvement item placed by its median complexity (x) and importance (y)."""
@@ -19,9 +21,11 @@ def retro_matrix(context: Mapping[str, Any]) -> bytes:
     try:
         axes.set_xlim(0.5, 5.5)
         axes.set_ylim(0.5, 5.5)
-        axes.set_xlabel("Complexity (median) →")
-        axes.set_ylabel("Importance (median) →")
-        axes.set_title(f"{context['title']}: importance × complexity", fontsize=11)
+        axes.set_xlabel(N_("Complexity (median) →"))
+        axes.set_ylabel(N_("Importance (median) →"))
+        axes.set_title(
+            N_("%(title)s: importance × complexity") % {"title": context["title"]}, fontsize=11
+        )
         # The quick-win corner: important, and at or below this retro's median complexity.
         threshold = context.get("simple_threshold") or 3
         axes.axvspan(0.5, threshold + 0.25, ymin=0.5, color="#e6f4ea", zorder=0)
@@ -54,7 +58,7 @@ def retro_matrix(context: Mapping[str, Any]) -> bytes:
                 fontsize=8,
                 weight="bold" if star else "normal",
             )
-        axes.text(0.6, 5.35, "quick wins", fontsize=8, color="#2e7d32")
+        axes.text(0.6, 5.35, N_("quick wins"), fontsize=8, color="#2e7d32")
         buffer = io.BytesIO()
         figure.tight_layout()
         figure.savefig(buffer, format="png")
@@ -92,9 +96,9 @@ def weekly_trend(context: Mapping[str, Any]) -> bytes:
         try:
             figure.suptitle(str(context.get("title", ""))[:60], fontsize=18, fontweight="bold")
             bars = top.twinx()
-            bars.bar(x, blockers, width=0.55, color="#f4a261", alpha=0.85, label="Blockers")
+            bars.bar(x, blockers, width=0.55, color="#f4a261", alpha=0.85, label=N_("Blockers"))
             bars.set_ylim(0, max([*blockers, 4]) * 1.25)
-            bars.set_ylabel("Blockers", color="#c4661f")
+            bars.set_ylabel(N_("Blockers"), color="#c4661f")
             bars.tick_params(axis="y", colors="#c4661f")
             bars.yaxis.get_major_locator().set_params(integer=True, nbins=4)
             top.set_zorder(bars.get_zorder() + 1)
@@ -115,7 +119,7 @@ def weekly_trend(context: Mapping[str, Any]) -> bytes:
                     )
             for xi, pct in zip(x, participation, strict=True):
                 if pct != pct:  # NaN: no daily prompted that week
-                    top.text(xi, 12, "no daily", ha="center", fontsize=10, color="#888888")
+                    top.text(xi, 12, N_("no daily"), ha="center", fontsize=10, color="#888888")
                 else:
                     top.annotate(
                         f"{pct:.0f}",
@@ -128,17 +132,17 @@ def weekly_trend(context: Mapping[str, Any]) -> bytes:
                     )
             top.set_ylim(0, 115)
             top.set_yticks([0, 50, 100])
-            top.set_ylabel("Answered %", color="#1d76db")
+            top.set_ylabel(N_("Answered %"), color="#1d76db")
             top.tick_params(axis="y", colors="#1d76db")
-            top.set_title("Daily participation and blockers", loc="left")
+            top.set_title(N_("Daily participation and blockers"), loc="left")
             top.grid(True, axis="y", linestyle=":", alpha=0.6)
-            bottom.bar(x, done, width=0.55, color="#2e7d32", label="Done")
-            bottom.bar(x, still_open, width=0.55, bottom=done, color="#bdbdbd", label="Open")
+            bottom.bar(x, done, width=0.55, color="#2e7d32", label=N_("Done"))
+            bottom.bar(x, still_open, width=0.55, bottom=done, color="#bdbdbd", label=N_("Open"))
             bottom.set_ylim(
                 0, max([d + o for d, o in zip(done, still_open, strict=True)] + [4]) * 1.3
             )
             bottom.yaxis.get_major_locator().set_params(integer=True, nbins=4)
-            bottom.set_title("Retro actions", loc="left")
+            bottom.set_title(N_("Retro actions"), loc="left")
             bottom.legend(loc="upper left", ncols=2, fontsize=12, frameon=False)
             bottom.grid(True, axis="y", linestyle=":", alpha=0.6)
             bottom.set_xticks(x, labels)

@@ -39,10 +39,13 @@ from jinja2 import (
     StrictUndefined,
     TemplateNotFound,
     TemplateSyntaxError,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from ceremonies.core.i18n import N_
 from ceremonies.core.parsing import format_weekdays
 from ceremonies.core.text import escape, neutralise, unescape
 
@@ -78,17 +81,36 @@ def _at(value: datetime | str, tz: str) -> str:
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
 
 
-def _weekday_name(index: int) -> str:
-    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[index]
+def _translate(context: Context, message: str) -> str:
+    """`message` (marked with N_) in the template's language: the environment's `gettext`."""
+    return str(context.call(context.environment.globals["gettext"], message))
+
+
+_WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+@pass_context
+def _weekday_name(context: Context, index: int) -> str:
+    return _translate(context, _WEEKDAY_NAMES[index])
 
 
 def _users(user_ids: list[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids)
 
 
-def _qa_text(items: list[dict[str, Any]]) -> str:
+@pass_context
+def _qa_text(context: Context, items: list[dict[str, Any]]) -> str:
+    no_answer = _translate(context, N_("_(no answer)_"))
     return "\n".join(
-        f"*{neutralise(item['question'])}*\n{neutralise(item['answer']) or '_(no answer)_'}"
+        f"*{neutralise(item['question'])}*\n{neutralise(item['answer']) or no_answer}"
         for item in items
     )
 

@@ -6,11 +6,17 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from ceremonies.core.i18n import N_
 from ceremonies.core.ports import AbsenceRow
 from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, occurrence_at
 from ceremonies.daily.ports import DailyRow, ParticipantRow
 
-DEFAULT_QUESTIONS = ("What did you do yesterday?", "What will you do today?", "Any blockers?")
+# Stored with a daily when it starts (marked for the catalogs: translated where it starts).
+DEFAULT_QUESTIONS = (
+    N_("What did you do yesterday?"),
+    N_("What will you do today?"),
+    N_("Any blockers?"),
+)
 DEFAULT_TIME = time(10, 0)
 DEFAULT_WEEKDAYS = frozenset(range(5))
 # Which question is the blockers question: the one asking about blockers, else the last.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.i18n import N_
 from ceremonies.core.ports import Chat, Message
 from ceremonies.core.request import Actor, Request, Written
 from ceremonies.core.text import unescape
@@ -70,7 +71,9 @@ def start_retro(
 ) -> int:
     """Posts the retro's parent message and, in its thread, the review of the last actions."""
     team_id, channel_id, now = request.team_id, request.channel_id, request.now
-    title = " ".join(title.split())[:MAX_TITLE_LENGTH] or f"Retro {now:%d %b %Y}"
+    title = " ".join(title.split())[:MAX_TITLE_LENGTH] or N_("Retro %(date)s") % {
+        "date": f"{now:%d %b %Y}"
+    }
     with uow_factory() as uow:
         running = uow.retros.open_retro(team_id, channel_id)
         if running is not None:

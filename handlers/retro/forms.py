@@ -199,7 +199,7 @@ def register(app: App, services: Services) -> None:
             retro_rating.submit_ratings(
                 uow, chat, asked(body, admin=False), meta["retro_id"], ratings
             )
-            if meta["page"] >= _pages(view):
+            if meta["page"] >= _pages(meta, view):
                 ack()
                 return
             page = retro_rating.rating_page(uow, team, meta["retro_id"], user, meta["page"] + 1)
@@ -220,6 +220,10 @@ def _logged_reply(**payload: Any) -> None:
     log.info("a reply to a button on a view was not shown: %s", payload.get("text", "")[:200])
 
 
-def _pages(view: dict[str, Any]) -> int:
-    title = view["title"]["text"]  # "Rate items 2/3": the page count travels with the view
-    return int(title.rsplit("/", 1)[-1])
+def _pages(meta: dict[str, Any], view: dict[str, Any]) -> int:
+    """The page count travels with the view: in its metadata (the title is translated, so
+    its words and their order are the translator's), or in a title like "Rate items 2/3"
+    of a modal opened before the count was in the metadata."""
+    if "pages" in meta:
+        return int(meta["pages"])
+    return int(view["title"]["text"].rsplit("/", 1)[-1])

@@ -198,7 +198,7 @@ def check_retro(output: str, folder: Path) -> None:
     assert "review them before lunch — @anna, ✅ done" in review
     assert "who says go — @maria, 🟡 partly done" in review
     assert "team vault — @ben, ✅ done, helped: yes" in review
-    assert "Backlog: 3 improvement item(s)" in review
+    assert "Backlog: 3 improvement items" in review
     again = entry_with(channel(later), "looks like an earlier item")[1]
     assert "It became an action (owner @maria), now 🟡 partly done, helped: somewhat." in again
 
