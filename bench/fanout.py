@@ -83,8 +83,22 @@ class PostTimeline:
             f"{rate:.2f} posts/s in between",
             f"gaps between accepted posts over 0.5 s: {len(long_gaps)} "
             f"(sum {sum(long_gaps):.2f} s, longest {max(gaps, default=0):.2f} s)",
+            *self._gap_lines(start),
             refused,
         ]
+
+    def _gap_lines(self, start: float) -> list[str]:
+        """Each long gap, with the 429s in the second before it: were all workers refused?"""
+        lines = []
+        for before, after in zip(self.accepted, self.accepted[1:], strict=False):
+            if after - before <= 0.5:
+                continue
+            refused = [t for t in self.refused if before - 1.0 <= t <= after]
+            lines.append(
+                f"  gap +{before - start:.2f} s → +{after - start:.2f} s: "
+                f"{len(refused)} 429s in the second before it and during it"
+            )
+        return lines
 
 
 def _children_cpu() -> float:

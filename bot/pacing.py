@@ -60,7 +60,7 @@ class AdaptivePace:
 
     START_UNDER = 0.98  # of the starting rate it is given
     GROWTH = 0.10  # per accepted call, until the first 429: finding the limit quickly
-    PROBE = 0.001  # per accepted call afterwards: the limit may be higher than it looked
+    PROBE = 0.0005  # per accepted call afterwards: the limit may be higher than it looked
     BACKOFF = 0.9  # the least a 429 slows down by
     UNDER = 0.97  # how far under Slack's measured rate to settle
     # 429s closer together than this (Retry-After is 1 s or more) and fewer calls accepted

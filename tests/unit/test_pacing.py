@@ -125,8 +125,8 @@ def test_between_two_429s_it_measures_slack_s_rate_and_settles_just_under_it() -
         pace.accepted()
     pace.limited()
     assert pace.rate == pytest.approx(0.97 * 5.0)
-    pace.accepted()  # then it probes: 0.1 % more with each accepted call
-    assert pace.rate == pytest.approx(0.97 * 5.0 * 1.001)
+    pace.accepted()  # then it probes: 0.05 % more with each accepted call
+    assert pace.rate == pytest.approx(0.97 * 5.0 * 1.0005)
 
 
 def test_429s_of_one_crowding_slow_down_once() -> None:
