@@ -22,6 +22,7 @@ these rules (decisions):
 
 from __future__ import annotations
 
+import gettext
 import json
 import logging
 import re
@@ -45,6 +46,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.translations import SOURCE, translations_for
 from ceremonies.core.i18n import N_
 from ceremonies.core.parsing import format_weekdays
 from ceremonies.core.text import escape, neutralise, unescape
@@ -179,8 +181,10 @@ def make_environment(
     autoescape: bool = False,
     sandboxed: bool = False,
     loader: BaseLoader | None = None,
+    translations: gettext.NullTranslations | None = None,
 ) -> Environment:
-    """The environment every template renders in; `sandboxed` for custom templates."""
+    """The environment every template renders in; `sandboxed` for custom templates. Its
+    `_()`/`ngettext()` use `translations` (bot/translations.py), English as written without."""
     kind = SandboxedEnvironment if sandboxed else Environment
     env = kind(
         loader=loader or FileSystemLoader(TEMPLATES),
@@ -189,10 +193,11 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        # New text is written inside {% trans %} from the start; the catalogs come later.
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations or gettext.NullTranslations(), newstyle=True
+    )
     env.filters.update(FILTERS)
     return env
 
@@ -266,14 +271,18 @@ class Renderer:
         self,
         custom_dir: Path | None = None,
         on_custom_failure: Callable[[str, str], None] | None = None,
+        locale: str = SOURCE,
     ) -> None:
-        self.env = make_environment()
+        self.locale = locale
+        translations = translations_for(locale)
+        self.env = make_environment(translations=translations)
         self.custom_dir = Path(custom_dir) if custom_dir else None
         self.on_custom_failure = on_custom_failure
         self.custom_env: Environment | None = None
         if self.custom_dir is not None:
             self.custom_env = make_environment(
                 sandboxed=True,
+                translations=translations,
                 loader=ChoiceLoader(
                     [FileSystemLoader(self.custom_dir), FileSystemLoader(TEMPLATES)]
                 ),

@@ -209,7 +209,7 @@ def build_runtime(
     contact = SlackContact()
     client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
-    renderer = Renderer(Path(custom) if custom else None)
+    renderer = Renderer(Path(custom) if custom else None, locale=settings.default_locale)
     post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
     chat = SlackChat(
         client,

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     log_format: str = "text"
     # Used for people whose Slack profile has no time zone.
     default_timezone: str = "UTC"
+    # The language the bot speaks: a catalog in templates/locales/ (en, ru, ja).
+    default_locale: str = "en"
     # The base of links the bot hands out, e.g. https://bot.example.com for the on-call feed.
     public_url: str = ""
     # A folder of Jinja2 templates (same names as templates/) that replace the defaults,
@@ -92,6 +94,17 @@ class Settings(BaseSettings):
         if value.lower() not in ("text", "json"):
             raise ValueError("must be text or json")
         return value.lower()
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        from bot.translations import available_locales
+
+        code = value.strip().replace("-", "_").split("_")[0].lower()
+        known = available_locales()
+        if code not in known:
+            raise ValueError(f"{value!r} has no catalog; one of {', '.join(known)}")
+        return code
 
     @field_validator("default_timezone")
     @classmethod

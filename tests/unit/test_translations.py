@@ -1,0 +1,62 @@
+"""The catalogs as the bot renders with them: compiled in memory, plural forms per language,
+and DEFAULT_LOCALE naming one that exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.rendering import make_environment
+from bot.settings import ConfigurationError, load_settings
+from bot.translations import SOURCE, available_locales, translations_for
+
+RUSSIAN = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Language: ru\n"
+"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && "
+"n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
+
+msgid "Answer in a form"
+msgstr "Ответить в форме"
+
+msgid "%(num)d day"
+msgid_plural "%(num)d days"
+msgstr[0] "%(num)d день"
+msgstr[1] "%(num)d дня"
+msgstr[2] "%(num)d дней"
+"""
+
+
+@pytest.fixture
+def locales(tmp_path: Path) -> Path:
+    folder = tmp_path / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(RUSSIAN, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_catalog_is_compiled_in_memory_with_its_plural_forms(locales: Path) -> None:
+    env = make_environment(translations=translations_for("ru", locales))
+    template = env.from_string(
+        '{{ _("Answer in a form") }}: '
+        '{% for n in (1, 2, 5, 21) %}{{ ngettext("%(num)d day", "%(num)d days", n) }}; {% endfor %}'
+    )
+    assert template.render() == "Ответить в форме: 1 день; 2 дня; 5 дней; 21 день; "
+
+
+def test_the_source_language_and_an_unknown_one_read_as_written(locales: Path) -> None:
+    for locale in (SOURCE, "xx"):
+        env = make_environment(translations=translations_for(locale, locales))
+        assert env.from_string('{{ _("Answer in a form") }}').render() == "Answer in a form"
+    assert available_locales(locales) == [SOURCE, "ru"]
+
+
+def test_default_locale_must_have_a_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_LOCALE", "xx")
+    with pytest.raises(ConfigurationError, match="DEFAULT_LOCALE: 'xx' has no catalog; one of en"):
+        load_settings()
+    for code in available_locales():
+        monkeypatch.setenv("DEFAULT_LOCALE", f"{code}-{code.upper()}")
+        assert load_settings().default_locale == code  # "ru-RU" reads as "ru"
