@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from bot.demo.standin.blockkit import REFERENCE_DIR, check_blocks, check_view, find_pings
 from bot.rendering import TEMPLATES, Renderer
+from bot.translations import available_locales
 from tests.unit.weekly.template_cases import (
     BLOCKERS_PER_PAGE,
     NAMES,
@@ -24,15 +25,18 @@ SCHEMA = json.loads((REFERENCE_DIR / "blockkit.schema.json").read_text())
 BLOCKS = Draft202012Validator(SCHEMA)
 MODAL = Draft202012Validator({"$ref": "#/$defs/modal_view", "$defs": SCHEMA["$defs"]})
 RENDERER = Renderer()
+# The big week in every language with a catalog: longer labels must still fit.
+LOCALES = available_locales()
+RENDERERS = {locale: Renderer(locale=locale) for locale in LOCALES}
 PINGS = ("<!channel", "<!here", "<!everyone", "<!subteam")
 
 
-def message(name: str) -> dict[str, Any]:
-    return RENDERER.render(name.split("#")[0], WEEKLY_MESSAGES[name])
+def message(name: str, locale: str = "en") -> dict[str, Any]:
+    return RENDERERS[locale].render(name.split("#")[0], WEEKLY_MESSAGES[name])
 
 
-def view(name: str) -> dict[str, Any]:
-    return RENDERER.view(name.split("#")[0], WEEKLY_VIEW_CASES[name])
+def view(name: str, locale: str = "en") -> dict[str, Any]:
+    return RENDERERS[locale].view(name.split("#")[0], WEEKLY_VIEW_CASES[name])
 
 
 def all_texts(node: object) -> list[str]:
@@ -66,9 +70,10 @@ def test_every_weekly_template_is_covered() -> None:
     }
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("name", sorted(WEEKLY_MESSAGES))
-def test_messages_fit_slack(name: str) -> None:
-    payload = message(name)
+def test_messages_fit_slack(name: str, locale: str) -> None:
+    payload = message(name, locale)
     assert payload["text"] and len(payload["text"]) < 4000
     if "blocks" in payload:
         BLOCKS.validate(payload["blocks"])
@@ -83,9 +88,10 @@ def test_messages_fit_slack(name: str) -> None:
         assert "<@" not in raw
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("name", sorted(WEEKLY_VIEW_CASES))
-def test_views_fit_slack(name: str) -> None:
-    payload = view(name)
+def test_views_fit_slack(name: str, locale: str) -> None:
+    payload = view(name, locale)
     MODAL.validate(payload)
     assert check_view(payload) == []
     assert len(payload["blocks"]) <= 100
