@@ -1,0 +1,38 @@
+"""A daily in Russian (DEFAULT_LOCALE=ru) through signed requests and the stand-in: every
+message in the catalog's words, within Slack's limits, nothing English left in what the
+team reads but what they wrote themselves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.demo.standin.harness import running_bot
+from bot.demo.standin.server import FakeSlack
+from tests.e2e.conftest import SUNDAY_NOON
+from tests.e2e.daily.test_daily import MONDAY_BERLIN, bot_dms, day_parent
+
+
+def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
+    with running_bot(slack, tmp_path, SUNDAY_NOON, default_locale="ru") as bot:
+        bot.driver.command("UANNA", "CTEAM", "/daily", "start")
+        settings = json.dumps(slack.wait_for(lambda: slack.messages("CTEAM")), ensure_ascii=False)
+        assert "Стендап" in settings or "стендап" in settings
+        bot.tick(MONDAY_BERLIN)
+        (prompt,) = bot_dms(slack, "UANNA")
+        shown = json.dumps(prompt, ensure_ascii=False)
+        assert "Ответить в форме" in shown and "Answer in a form" not in shown
+        for answer in ("Написала импортёр", "Тесты к нему", "Жду ревью"):
+            before = len(bot_dms(slack, "UANNA"))
+            bot.driver.dm("UANNA", answer)
+            slack.wait_for(lambda b=before: len(bot_dms(slack, "UANNA")) > b)
+        thanks = json.dumps(bot_dms(slack, "UANNA")[-1], ensure_ascii=False)
+        assert "Спасибо" in thanks
+        parent = day_parent(slack)
+
+        def thread() -> str:
+            return json.dumps(slack.thread("CTEAM", parent["ts"]), ensure_ascii=False)
+
+        slack.wait_for(lambda: "Жду ревью" in thread())  # the blocker, in her own words
+        assert "Answers" not in thread() and "Blocker" not in thread()
+    assert slack.violations == []
