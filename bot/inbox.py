@@ -29,10 +29,11 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.ack_first import prompt_acks
-from bot.receipts import Receipt, ReceiptWriter
+from bot.receipts import Connection, Receipt, ReceiptWriter
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
 from handlers.kit import team_of
+from storage import inbox as inbox_rows
 
 log = logging.getLogger(__name__)
 
@@ -178,15 +179,18 @@ def _digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _store_receipts(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
+def _store_receipts(connection: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
     """The requests' rows; None for one that is known and being worked on (a retry while
     busy). A retry of a delivery whose work failed, or whose process died (its claim is
     older than the lease), is taken over."""
-    stored = uow.inbox.receive_many([(r.team_id, r.key, r.kind, r.body) for r in batch], now)
+    stored = inbox_rows.receive_many(
+        connection, [(r.team_id, r.key, r.kind, r.body) for r in batch], now
+    )
     ids: list[int | None] = []
     for entry_id, new, failure in stored:
         stale_before = now if failure else now - LEASE
-        ids.append(entry_id if new or uow.inbox.claim(entry_id, now, stale_before) else None)
+        taken = new or inbox_rows.claim(connection, entry_id, now, stale_before)
+        ids.append(entry_id if taken else None)
     return ids
 
 
@@ -198,6 +202,7 @@ class Inbox:
         uow_factory: UnitOfWorkFactory[Any],
         clock: Clock,
         *,
+        connect: Callable[[], Connection],
         nothing_to_keep: Callable[[dict[str, Any]], bool] = lambda body: False,
         urgently: Callable[[], contextlib.AbstractContextManager[None]] = contextlib.nullcontext,
     ) -> None:
@@ -206,7 +211,8 @@ class Inbox:
         self.nothing_to_keep = nothing_to_keep
         # Where the database has one writer (SQLite), receipts go first in its line: a
         # person is waiting for the ack, leftover work is not.
-        self._writer = ReceiptWriter(_store_receipts, uow_factory, clock, urgently)
+        # The writer stores on a connection of its own (`connect`), outside any unit of work.
+        self._writer = ReceiptWriter(_store_receipts, connect, clock, urgently)
         # Replayed rows not yet finished: a tick waits for them before its other jobs run.
         self._replaying: set[int] = set()
         self._replayed = threading.Condition()

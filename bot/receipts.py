@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot import metrics
-from ceremonies.core.ports import Clock, UnitOfWorkFactory
+from ceremonies.core.ports import Clock
 
 
 @dataclass
@@ -28,6 +29,16 @@ class Receipt:
     error: BaseException | None = None
 
 
+class Connection(Protocol):
+    """What the writer needs of a database connection (SQLAlchemy's Connection has it)."""
+
+    def begin(self) -> contextlib.AbstractContextManager[Any]: ...
+    def close(self) -> None: ...
+
+
+Store = Callable[[Any, list[Receipt], datetime], list[int | None]]
+
+
 class ReceiptWriter:
     """Stores the receipts of concurrent requests together: one thread, one transaction.
 
@@ -38,15 +49,19 @@ class ReceiptWriter:
     """
 
     MAX_BATCH = 100
+    # A connection unused for this long goes back to the pool and a fresh one is checked
+    # out (PostgreSQL's pool pings it first), so a connection the server dropped overnight
+    # does not fail the first request of the morning.
+    IDLE_RECHECK = 30.0  # seconds
 
     def __init__(
         self,
-        store: Callable[[Any, list[Receipt], datetime], list[int | None]],
-        uow_factory: UnitOfWorkFactory[Any],
+        store: Store,
+        connect: Callable[[], Connection],
         clock: Clock,
         urgently: Callable[[], contextlib.AbstractContextManager[None]],
     ) -> None:
-        self._store, self._uow_factory, self._clock = store, uow_factory, clock
+        self._store, self._connect, self._clock = store, connect, clock
         self._urgently = urgently
         self._queue: queue.SimpleQueue[Receipt] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -69,9 +84,10 @@ class ReceiptWriter:
                 self._thread.start()
 
     def _run(self) -> None:
-        # One unit of work for the thread's life, committed per batch: opening one for
-        # every batch cost more than storing it.
-        uow: Any = None
+        # One connection for the thread's life, a transaction per batch: a Session and a
+        # pool checkout for every batch cost more than storing it.
+        connection: Connection | None = None
+        used = 0.0
         while True:
             batch = [self._queue.get()]
             while len(batch) < self.MAX_BATCH:
@@ -79,27 +95,34 @@ class ReceiptWriter:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            uow = self._write(batch, uow)
+            if connection is not None and time.monotonic() - used > self.IDLE_RECHECK:
+                connection = self._close(connection)
+            connection = self._write(batch, connection)
+            used = time.monotonic()
 
-    def _write(self, batch: list[Receipt], uow: Any) -> Any:
-        """Stores the batch; the unit of work to use next (None after a failure)."""
+    def _write(self, batch: list[Receipt], connection: Connection | None) -> Connection | None:
+        """Stores the batch in one transaction; the connection to use next (None after a
+        failure, so a broken one is not used again)."""
         now = self._clock.now()
         try:
-            if uow is None:
-                uow = self._uow_factory().__enter__()
-            with self._urgently():
-                ids = self._store(uow, batch, now)
-                uow.commit()
+            if connection is None:
+                connection = self._connect()
+            with self._urgently(), connection.begin():  # commits, or rolls back on error
+                ids = self._store(connection, batch, now)
             for receipt, entry_id in zip(batch, ids, strict=True):
                 receipt.entry_id = entry_id
             metrics.INBOX_STORED.inc(len(batch))
         except BaseException as error:  # the requests are not acked: Slack sends them again
             for receipt in batch:
                 receipt.error = error
-            if uow is not None:
-                uow.__exit__(type(error), error, error.__traceback__)  # rolls back, closes
-            uow = None
+            connection = self._close(connection) if connection is not None else None
         finally:
             for receipt in batch:
                 receipt.stored.set()
-        return uow
+        return connection
+
+    @staticmethod
+    def _close(connection: Connection) -> None:
+        with contextlib.suppress(Exception):  # a connection that is gone is gone
+            connection.close()
+        return None

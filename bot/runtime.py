@@ -251,6 +251,7 @@ def build_runtime(
         inbox=Inbox(
             uow_factory,
             the_clock,  # type: ignore[arg-type]
+            connect=engine.connect,
             nothing_to_keep=carries_nothing_to_keep,
             urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),

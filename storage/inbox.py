@@ -29,6 +29,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import Insert
 
@@ -112,64 +113,14 @@ class SqlInbox(SqlStore):
     ) -> list[tuple[int, bool, str | None]]:
         """Stores several requests (team, key, kind, body) in one statement; for each, in
         order: (its row's id, whether it is new, the failure a known row carries)."""
-        values = [
-            {
-                "team_id": team_id,
-                "key": key,
-                "kind": kind,
-                "body": body,
-                "received_at": now,
-                "claimed_at": now,
-                "attempts": 1,
-            }
-            for team_id, key, kind, body in receipts
-        ]
-        inserted = {
-            (row.team_id, row.key): row.id
-            for row in self.session.connection().execute(
-                _insert_new(self.session.get_bind().dialect.name), values
-            )
-        }
-        wanted = {(t, k) for t, k, _, _ in receipts} - set(inserted)
-        known = (
-            {
-                (row.team_id, row.key): (row.id, row.failure)
-                for row in self.session.execute(
-                    select(
-                        InboxEntry.id, InboxEntry.team_id, InboxEntry.key, InboxEntry.failure
-                    ).where(tuple_(InboxEntry.team_id, InboxEntry.key).in_(sorted(wanted)))
-                )
-            }
-            if wanted
-            else {}
-        )
-        results: list[tuple[int, bool, str | None]] = []
-        for team_id, key, _, _ in receipts:
-            if (team_id, key) in inserted:
-                # The first of several with one key is new; the others are its retries.
-                results.append((inserted.pop((team_id, key)), True, None))
-                known[(team_id, key)] = (results[-1][0], None)
-            else:
-                entry_id, failure = known[(team_id, key)]
-                results.append((entry_id, False, failure))
-        return results
+        return receive_many(self.session.connection(), receipts, now)
 
     def entry(self, entry_id: int) -> InboxEntry | None:
         return self.session.get(InboxEntry, entry_id)
 
     def claim(self, entry_id: int, now: datetime, stale_before: datetime) -> bool:
         """Takes over an unfinished row whose last claim is not after `stale_before`."""
-        result = self.session.execute(
-            sql_update(InboxEntry)
-            .where(
-                InboxEntry.id == entry_id,
-                InboxEntry.done_at.is_(None),
-                or_(InboxEntry.claimed_at.is_(None), InboxEntry.claimed_at <= stale_before),
-            )
-            .values(claimed_at=now, attempts=InboxEntry.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return claim(self.session.connection(), entry_id, now, stale_before)
 
     def finish(self, entry_id: int, now: datetime, failure: str | None = None) -> None:
         self.session.execute(
@@ -209,3 +160,69 @@ class SqlInbox(SqlStore):
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# The receipt writer (bot/receipts.py) calls these on a connection of its own, without a
+# Session: they run before every ack, and the ORM's transaction and pool bookkeeping around
+# them cost more than the statements.
+
+
+def receive_many(
+    connection: Connection, receipts: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+) -> list[tuple[int, bool, str | None]]:
+    """SqlInbox.receive_many on `connection`, inside the caller's transaction."""
+    # In key order, so two batches that share keys (on PostgreSQL, writers side by side, or
+    # replicas) lock them in the same order and cannot deadlock each other.
+    values = [
+        {
+            "team_id": team_id,
+            "key": key,
+            "kind": kind,
+            "body": body,
+            "received_at": now,
+            "claimed_at": now,
+            "attempts": 1,
+        }
+        for team_id, key, kind, body in sorted(receipts, key=lambda r: (r[0], r[1]))
+    ]
+    inserted = {
+        (row.team_id, row.key): row.id
+        for row in connection.execute(_insert_new(connection.dialect.name), values)
+    }
+    if len(inserted) == len(receipts):  # the usual case: every key new, none repeated
+        return [(inserted[(t, k)], True, None) for t, k, _, _ in receipts]
+    wanted = {(t, k) for t, k, _, _ in receipts} - set(inserted)
+    table = InboxEntry.__table__
+    known = {
+        (row.team_id, row.key): (row.id, row.failure)
+        for row in connection.execute(
+            select(table.c.id, table.c.team_id, table.c.key, table.c.failure).where(
+                tuple_(table.c.team_id, table.c.key).in_(sorted(wanted))
+            )
+        )
+    }
+    results: list[tuple[int, bool, str | None]] = []
+    for team_id, key, _, _ in receipts:
+        if (team_id, key) in inserted:
+            # The first of several with one key is new; the others are its retries.
+            results.append((inserted.pop((team_id, key)), True, None))
+            known[(team_id, key)] = (results[-1][0], None)
+        else:
+            entry_id, failure = known[(team_id, key)]
+            results.append((entry_id, False, failure))
+    return results
+
+
+def claim(connection: Connection, entry_id: int, now: datetime, stale_before: datetime) -> bool:
+    """SqlInbox.claim on `connection`, inside the caller's transaction."""
+    table = InboxEntry.__table__
+    result = connection.execute(
+        sql_update(table)
+        .where(
+            table.c.id == entry_id,
+            table.c.done_at.is_(None),
+            or_(table.c.claimed_at.is_(None), table.c.claimed_at <= stale_before),
+        )
+        .values(claimed_at=now, attempts=table.c.attempts + 1)
+    )
+    return result.rowcount == 1

@@ -24,11 +24,22 @@ class Transaction:
     def __enter__(self) -> Transaction:
         return self
 
-    def __exit__(self, *_: Any) -> None:
-        pass
+    def __exit__(self, error_type: Any, *_: Any) -> None:
+        if error_type is None:
+            Transaction.committed += 1
 
-    def commit(self) -> None:
-        Transaction.committed += 1
+
+class Connection:
+    """A database connection: one transaction at a time, committed unless it raised."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def begin(self) -> Transaction:
+        return Transaction()
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def test_many_requests_at_once_share_few_transactions() -> None:
@@ -41,7 +52,7 @@ def test_many_requests_at_once_share_few_transactions() -> None:
             batches.append(len(batch))
         return [int(r.key) for r in batch]
 
-    writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
+    writer = ReceiptWriter(store, Connection, Clock(), contextlib.nullcontext)
     with ThreadPoolExecutor(40) as pool:
         ids = list(
             pool.map(lambda n: writer.receive(Receipt("T1", "event", str(n), {})), range(400))
@@ -51,20 +62,41 @@ def test_many_requests_at_once_share_few_transactions() -> None:
 
 
 def test_a_failed_batch_fails_every_request_in_it() -> None:
+    Transaction.committed = 0
+
     def store(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
         raise RuntimeError("the database went away")
 
-    writer = ReceiptWriter(store, Transaction, Clock(), contextlib.nullcontext)
+    writer = ReceiptWriter(store, Connection, Clock(), contextlib.nullcontext)
     with pytest.raises(RuntimeError, match="went away"):
         writer.receive(Receipt("T1", "event", "1", {}))
+    assert Transaction.committed == 0  # rolled back: nothing of it is kept
 
 
-def test_batches_share_one_unit_of_work_until_one_fails() -> None:
-    opened: list[Transaction] = []
+def test_a_connection_idle_for_long_is_exchanged_for_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[Connection] = []
+
+    def connect() -> Connection:
+        opened.append(Connection())
+        return opened[-1]
+
+    writer = ReceiptWriter(
+        lambda uow, batch, now: [1] * len(batch), connect, Clock(), contextlib.nullcontext
+    )
+    writer.receive(Receipt("T1", "event", "1", {}))
+    monkeypatch.setattr(ReceiptWriter, "IDLE_RECHECK", 0.0)
+    writer.receive(Receipt("T1", "event", "2", {}))
+    assert len(opened) == 2 and opened[0].closed
+
+
+def test_batches_share_one_connection_until_one_fails() -> None:
+    opened: list[Connection] = []
     failing = {"2"}
 
-    def open_unit() -> Transaction:
-        opened.append(Transaction())
+    def open_unit() -> Connection:
+        opened.append(Connection())
         return opened[-1]
 
     def store(uow: Any, batch: list[Receipt], now: datetime) -> list[int | None]:
@@ -79,4 +111,4 @@ def test_batches_share_one_unit_of_work_until_one_fails() -> None:
     with pytest.raises(RuntimeError, match="deadlock"):
         writer.receive(Receipt("T1", "event", "2", {}))
     assert writer.receive(Receipt("T1", "event", "4", {})) == 4
-    assert len(opened) == 2  # a failed transaction's unit of work is not used again
+    assert len(opened) == 2 and opened[0].closed  # a failed batch's connection is not used again
