@@ -182,6 +182,9 @@ class Runtime:
     gate: AckFirst
     inbox: Inbox
     slack_contact: SlackContact
+    # Installs into many workspaces (OAuth): their store, and each workspace's clients.
+    installations: Any = None  # SQLAlchemyInstallationStore
+    team_clients: Any = None  # bot.installs.TeamClients
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -211,6 +214,19 @@ def build_runtime(
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None)
     post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
+    installations = team_clients = None
+    if settings.oauth:
+        from bot.installs import TeamClients, bot_token_of, installation_store
+
+        installations = installation_store(settings, engine)
+        api_url = settings.slack_api_url
+        team_clients = TeamClients(
+            bot_token_of(installations),
+            lambda token: (
+                make_client(token, api_url, contact=contact),
+                make_client(token, api_url, for_posting=True, contact=contact, pace=post_pace),
+            ),
+        )
     chat = SlackChat(
         client,
         renderer,
@@ -223,6 +239,7 @@ def build_runtime(
         ),
         default_tz=settings.default_timezone,
         post_pace=post_pace,
+        clients_of=team_clients.clients if team_clients else None,
     )
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")
@@ -255,4 +272,6 @@ def build_runtime(
             urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),
         slack_contact=contact,
+        installations=installations,
+        team_clients=team_clients,
     )
