@@ -145,7 +145,7 @@ class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 
 def make_client(
-    token: str,
+    token: str | None,
     api_url: str,
     *,
     for_posting: bool = False,
@@ -210,7 +210,9 @@ def build_runtime(
     if migrate:
         upgrade(engine)
     contact = SlackContact()
-    client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
+    # With many workspaces the app's own client has no token: each call is given its team's.
+    own_token = None if settings.oauth else settings.slack_bot_token or ""
+    client = make_client(own_token, settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None)
     post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
@@ -231,7 +233,7 @@ def build_runtime(
         client,
         renderer,
         post_client=make_client(
-            settings.slack_bot_token or "",
+            own_token,
             settings.slack_api_url,
             for_posting=True,
             contact=contact,

@@ -5,6 +5,8 @@ workspace's work at once and leaves the other's alone."""
 from __future__ import annotations
 
 import html
+import io
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -17,6 +19,7 @@ from bot.demo.standin.api_oauth import CLIENT_ID, CLIENT_SECRET
 from bot.demo.standin.driver import SlackDriver
 from bot.demo.standin.harness import SIGNING_SECRET, Bot, running_bot
 from bot.demo.standin.server import FakeSlack
+from bot.logs import HideSecrets
 from tests.e2e.conftest import SUNDAY_NOON
 from tests.fakes import utc
 
@@ -157,3 +160,27 @@ def test_a_team_that_never_installed_gets_nothing(two: tuple[Bot, FakeSlack, Sla
     assert result.status in (200, 401)
     bot.tick(MONDAY_10_UTC)
     assert dm_prompts(other, "UBORIS") == [] and other.messages("COTHER") == []
+
+
+def test_no_token_or_secret_reaches_the_log_even_at_debug(
+    two: tuple[Bot, FakeSlack, SlackDriver],
+) -> None:
+    bot, other, other_driver = two
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.addFilter(HideSecrets())  # as bot.logs.configure_logging sets it up
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        assert install(bot, other, "UBORIS") == 200
+        start_daily(other_driver, "UBORIS", "COTHER")
+        bot.tick(MONDAY_10_UTC)
+        assert dm_prompts(other, "UBORIS")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    log = written.getvalue()
+    assert "oauth.v2.access" in log or "oauth" in log.lower()  # slack_sdk did speak
+    assert other.token not in log and CLIENT_SECRET not in log
