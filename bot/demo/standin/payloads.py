@@ -22,12 +22,12 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}$")
 
 
-def user_obj(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM_ID}
+def user_obj(user: User, team_id: str = TEAM_ID) -> dict[str, Any]:
+    return {"id": user.id, "username": user.name, "name": user.name, "team_id": team_id}
 
 
-def team_obj() -> dict[str, Any]:
-    return {"id": TEAM_ID, "domain": TEAM_DOMAIN}
+def team_obj(team_id: str = TEAM_ID) -> dict[str, Any]:
+    return {"id": team_id, "domain": TEAM_DOMAIN}
 
 
 def event_callback(event: dict[str, Any], team_id: str = TEAM_ID) -> dict[str, Any]:

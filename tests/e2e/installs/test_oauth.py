@@ -184,3 +184,31 @@ def test_no_token_or_secret_reaches_the_log_even_at_debug(
     log = written.getvalue()
     assert "oauth.v2.access" in log or "oauth" in log.lower()  # slack_sdk did speak
     assert other.token not in log and CLIENT_SECRET not in log
+
+
+def test_answers_and_buttons_in_the_second_workspace_use_its_token(
+    two: tuple[Bot, FakeSlack, SlackDriver],
+) -> None:
+    bot, other, other_driver = two
+    slack = bot.slack
+    assert install(bot, slack, "UANNA") == 200
+    assert install(bot, other, "UBORIS") == 200
+    start_daily(other_driver, "UBORIS", "COTHER")
+    bot.tick(MONDAY_10_UTC)
+    slack.reset_records()
+    for n, text in enumerate(("Wrote the importer", "Tests for it", "none"), start=2):
+        other_driver.dm("UBORIS", text)
+        other.wait_for(lambda n=n: len(dm_prompts(other, "UBORIS")) == n)
+    other.wait_for(lambda: len(dm_prompts(other, "UBORIS")) == 4)
+    thread = other.wait_for(
+        lambda: [m for m in other.messages("COTHER", include_replies=True) if m.get("thread_ts")]
+    )
+    assert "Wrote the importer" in str(thread)
+    other.wait_for(lambda: bot.runtime.idle())
+    assert slack.calls and {c.token for c in slack.calls} == {other.token}
+    assert all(c.response.get("ok") for c in slack.calls if c.method != "response_url")
+    # the prompt's "Answer in a form" button, pressed in that workspace
+    clara_prompt = dm_prompts(other, "UCLARA")[0]
+    assert other_driver.click("UCLARA", clara_prompt, "daily_answer_form").status == 200
+    assert other.wait_for(lambda: other.open_views("UCLARA"))
+    assert {c.token for c in slack.calls} == {other.token}
