@@ -92,18 +92,19 @@ class NotInstalled(LookupError):
 @dataclass
 class _Entry:
     token: str
-    clients: tuple[WebClient, WebClient]
+    clients: tuple[WebClient, WebClient, Any]
     until: float
 
 
 class TeamClients:
-    """A workspace's Web API clients (for reading, and for posting), made from its own
-    token and kept briefly; a call for a workspace is never made with another's token."""
+    """A workspace's Web API clients (for reading, and for posting) and its posting pace,
+    made from its own token and kept briefly; a call for a workspace is never made with
+    another's token, and one workspace's 429s never slow another's posts."""
 
     def __init__(
         self,
         token_of: Callable[[str], str | None],
-        make: Callable[[str], tuple[WebClient, WebClient]],
+        make: Callable[[str], tuple[WebClient, WebClient, Any]],
         *,
         keep_for: float = TOKEN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
@@ -115,7 +116,7 @@ class TeamClients:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def clients(self, team_id: str) -> tuple[WebClient, WebClient]:
+    def clients(self, team_id: str) -> tuple[WebClient, WebClient, Any]:
         now = self._clock()
         with self._lock:
             entry = self._entries.get(team_id)

@@ -222,13 +222,17 @@ def build_runtime(
 
         installations = installation_store(settings, engine)
         api_url = settings.slack_api_url
-        team_clients = TeamClients(
-            bot_token_of(installations),
-            lambda token: (
+        rate = settings.slack_post_rate_per_minute
+
+        def team_link(token: str) -> tuple[WebClient, WebClient, AdaptivePace]:
+            pace = AdaptivePace.per_minute(rate)  # Slack's limits are per workspace
+            return (
                 make_client(token, api_url, contact=contact),
-                make_client(token, api_url, for_posting=True, contact=contact, pace=post_pace),
-            ),
-        )
+                make_client(token, api_url, for_posting=True, contact=contact, pace=pace),
+                pace,
+            )
+
+        team_clients = TeamClients(bot_token_of(installations), team_link)
     chat = SlackChat(
         client,
         renderer,

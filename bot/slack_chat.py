@@ -73,23 +73,24 @@ class SlackChat:
         post_pace: AdaptivePace,
         post_client: WebClient | None = None,
         default_tz: str = "UTC",
-        clients_of: Callable[[str], tuple[WebClient, WebClient]] | None = None,
+        clients_of: Callable[[str], tuple[WebClient, WebClient, AdaptivePace]] | None = None,
     ) -> None:
         self.client = client
         self.post_client = post_client or client
         # Many workspaces: a team's own (reading, posting) clients, made from its install's
-        # token; it raises for a team that has not installed the bot or has uninstalled it.
+        # token, and its own posting pace (Slack's limits are per workspace); it raises for a
+        # team that has not installed the bot or has uninstalled it.
         self.clients_of = clients_of
         self.renderer = renderer
         self.default_tz = default_tz
         # chat.postMessage's pace, which adapts to what Slack accepts (bot/pacing.py).
         self.post_pace = post_pace
 
-    def _clients(self, team_id: str) -> tuple[WebClient, WebClient]:
-        """The clients for a workspace: with one workspace (SLACK_BOT_TOKEN) always the same;
-        with many, that workspace's own, never another's."""
+    def _clients(self, team_id: str) -> tuple[WebClient, WebClient, AdaptivePace]:
+        """The clients and posting pace for a workspace: with one workspace (SLACK_BOT_TOKEN)
+        always the same; with many, that workspace's own, never another's."""
         if self.clients_of is None:
-            return self.client, self.post_client
+            return self.client, self.post_client, self.post_pace
         try:
             return self.clients_of(team_id)
         except LookupError as error:  # bot.installs.NotInstalled
@@ -116,7 +117,8 @@ class SlackChat:
             args["thread_ts"] = message.thread_ts
         if message.marker:
             args["metadata"] = metadata_for(message.marker)
-        self.post_pace.acquire()
+        pace = self._clients(team_id)[2]
+        pace.acquire()
         tried_at = datetime.now(UTC)
         try:
             response = self._call(team_id, "chat.postMessage", posting=True, **args)
@@ -133,7 +135,7 @@ class SlackChat:
             log.info("chat.postMessage failed (%s) but the message is there", error.reason)
             metrics.MESSAGES_SENT.labels(message.template).inc()
             return Posted(found.channel, found.ts, tuple(failures))
-        self.post_pace.accepted()
+        pace.accepted()
         metrics.MESSAGES_SENT.labels(message.template).inc()
         return Posted(response["channel"], response["ts"], tuple(failures))
 

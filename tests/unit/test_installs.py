@@ -72,10 +72,10 @@ def test_each_team_gets_clients_of_its_own_token_kept_briefly() -> None:
 
     def make(token: str) -> Any:
         made.append(token)
-        return (("read", token), ("post", token))
+        return (("read", token), ("post", token), ("pace", token))
 
     teams = TeamClients(token_of, make, keep_for=60, clock=clock)
-    assert teams.clients("TA") == (("read", "xoxb-a"), ("post", "xoxb-a"))
+    assert teams.clients("TA") == (("read", "xoxb-a"), ("post", "xoxb-a"), ("pace", "xoxb-a"))
     assert teams.clients("TB")[1] == ("post", "xoxb-b")
     teams.clients("TA")
     assert looked_up == ["TA", "TB"]

@@ -115,6 +115,10 @@ def test_two_workspaces_each_prompted_with_its_own_token_until_one_uninstalls(
         if c.token == other.token
     )
 
+    # each workspace has its own posting pace: one's 429s never slow the other's posts
+    teams = bot.runtime.team_clients
+    assert teams.clients("T0001")[2] is not teams.clients("T0002")[2]
+
     other.uninstall()
     assert other_driver.event("app_uninstalled").status == 200
     slack.wait_for(lambda: bot.runtime.idle())
