@@ -22,6 +22,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from storage.workspaces import deactivate, reactivate
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,18 @@ STATE_SECONDS = 600
 TOKEN_SECONDS = 60.0
 
 
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store; an install (a reinstall too) makes its workspace active again."""
+
+    def save(self, installation: Any) -> None:
+        super().save(installation)
+        if installation.team_id:
+            reactivate(self.engine, installation.team_id)
+            log.info("installed in %s", installation.team_id)
+
+
 def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(
+    return InstallationStore(
         client_id=settings.slack_client_id or "",
         engine=engine,
         logger=logging.getLogger("bot.installs.store"),
@@ -139,21 +150,30 @@ class TeamClients:
             self._entries.pop(team_id, None)
 
 
-def listen_for_uninstalls(app: App, forget: Callable[[str], None]) -> None:
-    """`app_uninstalled` and `tokens_revoked`: the install is deleted from the store (Bolt's
-    own listeners) and its token forgotten at once, so all work for that workspace stops;
-    its history stays. Installing again resumes it."""
+def listen_for_uninstalls(
+    app: App, engine: Engine, forget: Callable[[str], None], clock: Any
+) -> None:
+    """`app_uninstalled` and `tokens_revoked` (of the bot's token): the install is deleted
+    from the store (Bolt's own listeners), its token forgotten, and the workspace marked
+    inactive, so no scheduled work of it is picked up (storage.workspaces.active) and nothing
+    more is sent there, at once; its history stays. Installing again resumes it."""
     uninstalled = app.default_app_uninstalled_event_listener()
     revoked = app.default_tokens_revoked_event_listener()
+
+    def stop(team_id: str | None, reason: str) -> None:
+        if not team_id:
+            return
+        deactivate(engine, team_id, reason, clock.now())
+        forget(team_id)
+        log.info("%s in %s: its work stops, its history stays", reason, team_id)
 
     @app.event("app_uninstalled")
     def on_uninstalled(context: Any) -> None:
         uninstalled(context=context)  # type: ignore[call-arg]
-        forget(context.team_id)
-        log.info("uninstalled from %s: its work stops, its history stays", context.team_id)
+        stop(context.team_id, "app_uninstalled")
 
     @app.event("tokens_revoked")
     def on_revoked(event: dict[str, Any], context: Any) -> None:
         revoked(event=event, context=context)  # type: ignore[call-arg]
-        forget(context.team_id)
-        log.info("tokens revoked in %s: its work stops, its history stays", context.team_id)
+        if (event.get("tokens") or {}).get("bot"):
+            stop(context.team_id, "tokens_revoked")

@@ -40,7 +40,9 @@ def build_app(runtime: Runtime) -> App:
     if runtime.team_clients is not None:
         from bot.installs import listen_for_uninstalls
 
-        listen_for_uninstalls(app, runtime.team_clients.forget)
+        listen_for_uninstalls(
+            app, runtime.engine, runtime.team_clients.forget, runtime.services.clock
+        )
 
     @app.error
     def on_error(error: Exception, body: Any) -> BoltResponse:

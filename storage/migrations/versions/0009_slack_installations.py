@@ -1,4 +1,5 @@
-"""installs into many workspaces: slack_sdk's SQLAlchemy installation and OAuth state stores
+"""installs into many workspaces: slack_sdk's SQLAlchemy installation and OAuth state stores,
+and the workspaces that uninstalled the bot (their scheduled work waits for a reinstall)
 
 The tables are exactly those slack_sdk's SQLAlchemyInstallationStore (slack_bots,
 slack_installations) and SQLAlchemyOAuthStateStore (slack_oauth_states) define; the bot
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 revision = "0009"
 down_revision = "0008"
@@ -84,9 +87,17 @@ def upgrade() -> None:
         sa.Column("state", sa.String(200), nullable=False),
         sa.Column("expire_at", sa.DateTime(), nullable=False),
     )
+    op.create_table(
+        "inactive_workspaces",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("since", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_inactive_workspaces")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("inactive_workspaces")
     op.drop_table("slack_oauth_states")
     op.drop_index("slack_bots_idx", table_name="slack_bots")
     op.drop_table("slack_bots")

@@ -11,6 +11,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -124,9 +125,12 @@ def test_two_workspaces_each_prompted_with_its_own_token_until_one_uninstalls(
     slack.wait_for(lambda: bot.runtime.idle())
     slack.reset_records()
     tuesday = bot.tick(TUESDAY_10_UTC)
-    # The adapter refuses the uninstalled workspace's work before any call: each piece that
-    # fell due is recorded as not delivered (team_not_installed), never sent.
-    assert all(f.endswith("team_not_installed") for f in tuesday.failures), tuesday.failures
+    # The uninstalled workspace's work is not picked up at all: nothing fails, nothing is
+    # tried, tick after tick
+    assert tuesday.failures == [], tuesday.failures
+    for minutes in (1, 120, 600):
+        later = bot.tick(TUESDAY_10_UTC + timedelta(minutes=minutes))
+        assert later.failures == [], later.failures
     assert len(dm_prompts(slack, "UANNA")) > 1  # still prompted, the day after
     assert len(dm_prompts(other, "UBORIS")) == 1  # nothing more sent there
     assert slack.calls and all(c.token == slack.token for c in slack.calls)
