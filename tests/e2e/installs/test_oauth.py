@@ -220,3 +220,29 @@ def test_answers_and_buttons_in_the_second_workspace_use_its_token(
     assert other_driver.click("UCLARA", clara_prompt, "daily_answer_form").status == 200
     assert other.wait_for(lambda: other.open_views("UCLARA"))
     assert {c.token for c in slack.calls} == {other.token}
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET"),
+        (
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "shh",
+                "SLACK_APP_TOKEN": "xapp-1",
+            },
+            "SLACK_APP_TOKEN",
+        ),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "shh"}, "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_oauth_settings_that_cannot_work_are_one_line_and_exit_2(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    from tests.e2e.test_cli import run_app
+
+    result = run_app("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "shh" not in result.stderr, result.stderr
