@@ -107,6 +107,21 @@ def main(argv: list[str] | None = None) -> int:
         exit_on_bad_configuration(unreachable_database(error))
 
 
+def load_slack_settings() -> Settings:
+    """Settings with a way to Slack: SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET (installs into many)."""
+    settings = load_settings()
+    if settings.slack_bot_token or settings.oauth:
+        return settings
+    if settings.slack_client_id or settings.slack_client_secret:
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        raise ConfigurationError(f"{missing} is not set (installs into many workspaces)")
+    raise ConfigurationError(
+        "SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+        "installs into many workspaces)"
+    )
+
+
 def unreachable_database(error: DBAPIError) -> ConfigurationError:
     return ConfigurationError(f"DATABASE_URL: cannot open the database ({error.orig})")
 
@@ -133,7 +148,7 @@ def _run_due(now: datetime | None) -> int:
     from bot.runtime import build_runtime
     from bot.slack_app import build_app
 
-    settings = load_settings("slack_bot_token")
+    settings = load_slack_settings()
     _logging(settings)
     runtime = build_runtime(settings)
     services = runtime.services
@@ -223,7 +238,12 @@ def _export_weekly(channel: str, week: str | None, fmt: str, output: str | None)
 def _serve() -> int:
     from bot.serve import serve
 
-    settings = load_settings("slack_bot_token")
+    settings = load_slack_settings()
+    if settings.oauth and settings.slack_app_token:
+        raise ConfigurationError(
+            "SLACK_APP_TOKEN: installing into many workspaces (SLACK_CLIENT_ID) needs HTTP "
+            "mode, for /slack/install and /slack/oauth_redirect; unset SLACK_APP_TOKEN"
+        )
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise ConfigurationError("SLACK_SIGNING_SECRET is not set (needed for HTTP mode)")
     _logging(settings)

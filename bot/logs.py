@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from pythonjsonlogger.json import JsonFormatter
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -22,6 +23,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         )
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(HideSecrets())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     quiet_libraries(level)
 
@@ -41,6 +43,28 @@ def quiet_libraries(level: str) -> None:
         logger = logging.getLogger(name)
         if not any(type(f) is type(noise) for f in logger.filters):
             logger.addFilter(noise)
+
+
+# Slack tokens (xoxb-, xoxp-, xoxe-, xapp- ...) and the OAuth client secret as slack_sdk's
+# DEBUG lines show them (request bodies, oauth.v2.access answers).
+_SECRET = re.compile(
+    r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|(?<=client_secret.: .)[^'\"]+|(?<=client_secret=)[^&\s]+"
+)
+
+
+class HideSecrets(logging.Filter):
+    """No token or client secret is ever written to the log, at any level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = _SECRET.sub("[hidden]", message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _SECRET.sub("[hidden]", record.exc_text)
+        return True
 
 
 class _MigrationPreamble(logging.Filter):

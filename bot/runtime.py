@@ -145,7 +145,7 @@ class CountingRateLimitRetryHandler(RateLimitErrorRetryHandler):
 
 
 def make_client(
-    token: str,
+    token: str | None,
     api_url: str,
     *,
     for_posting: bool = False,
@@ -182,6 +182,9 @@ class Runtime:
     gate: AckFirst
     inbox: Inbox
     slack_contact: SlackContact
+    # Installs into many workspaces (OAuth): their store, and each workspace's clients.
+    installations: Any = None  # SQLAlchemyInstallationStore
+    team_clients: Any = None  # bot.installs.TeamClients
 
     def idle(self) -> bool:
         """No request is being handled and no follow-up work is left."""
@@ -207,15 +210,34 @@ def build_runtime(
     if migrate:
         upgrade(engine)
     contact = SlackContact()
-    client = make_client(settings.slack_bot_token or "", settings.slack_api_url, contact=contact)
+    # With many workspaces the app's own client has no token: each call is given its team's.
+    own_token = None if settings.oauth else settings.slack_bot_token or ""
+    client = make_client(own_token, settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
     renderer = Renderer(Path(custom) if custom else None, locale=settings.default_locale)
     post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
+    installations = team_clients = None
+    if settings.oauth:
+        from bot.installs import TeamClients, bot_token_of, installation_store
+
+        installations = installation_store(settings, engine)
+        api_url = settings.slack_api_url
+        rate = settings.slack_post_rate_per_minute
+
+        def team_link(token: str) -> tuple[WebClient, WebClient, AdaptivePace]:
+            pace = AdaptivePace.per_minute(rate)  # Slack's limits are per workspace
+            return (
+                make_client(token, api_url, contact=contact),
+                make_client(token, api_url, for_posting=True, contact=contact, pace=pace),
+                pace,
+            )
+
+        team_clients = TeamClients(bot_token_of(installations), team_link)
     chat = SlackChat(
         client,
         renderer,
         post_client=make_client(
-            settings.slack_bot_token or "",
+            own_token,
             settings.slack_api_url,
             for_posting=True,
             contact=contact,
@@ -223,6 +245,7 @@ def build_runtime(
         ),
         default_tz=settings.default_timezone,
         post_pace=post_pace,
+        clients_of=team_clients.clients if team_clients else None,
     )
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")
@@ -256,4 +279,6 @@ def build_runtime(
             urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),
         slack_contact=contact,
+        installations=installations,
+        team_clients=team_clients,
     )

@@ -1,4 +1,5 @@
-"""HTTP front door: Slack's requests at POST /slack/events, GET /healthz, the on-call feeds."""
+"""HTTP front door: Slack's requests at POST /slack/events, GET /healthz, the on-call feeds,
+and with OAuth GET /slack/install and /slack/oauth_redirect."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ def make_wsgi_app(
     Slack last answered a call (null before the first), for an operator to read.
     """
     slack = SlackRequestHandler(app) if app is not None else None
+    # Installs into many workspaces: Bolt's "Add to Slack" page and OAuth redirect.
+    flow = getattr(app, "oauth_flow", None)
+    oauth_paths = (flow.install_path, flow.redirect_uri_path) if flow is not None else ()
     gate = gate or AckFirst()
 
     def wsgi(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -96,6 +100,8 @@ def make_wsgi_app(
                 # A body Bolt cannot even parse: say so, never show a trace.
                 log.warning("malformed request rejected", exc_info=True)
                 return _plain(start_response, "400 Bad Request", {"error": "malformed request"})
+        if slack is not None and method == "GET" and path in oauth_paths:
+            return slack(environ, start_response)
         return _plain(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # Installing into many workspaces (OAuth, HTTP mode): set these instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    # The bot scopes asked for at install, comma-separated (default: manifest.yml's).
+    slack_scopes: str = ""
+    # The redirect URL sent to Slack (default: none, so Slack uses the app's first one).
+    slack_redirect_uri: str = ""
     database_url: str = "sqlite:///ceremony-bot.db"
     port: int = Field(default=3000, ge=1, le=65535)
     scheduler_enabled: bool = True
@@ -60,6 +67,11 @@ class Settings(BaseSettings):
         if value and not value.startswith("xoxb-"):
             raise ValueError("must be the bot token (xoxb-…) from OAuth & Permissions")
         return value or None
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces: each one's token comes from its install, not SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
     @field_validator("database_url")
     @classmethod

@@ -18,9 +18,15 @@ log = logging.getLogger(__name__)
 
 def build_app(runtime: Runtime) -> App:
     settings = runtime.settings
+    oauth: dict[str, Any] = {}
+    if runtime.installations is not None:
+        from bot.installs import oauth_settings
+
+        oauth["oauth_settings"] = oauth_settings(settings, runtime.installations, runtime.engine)
     app = DurableApp(
         client=runtime.client,
         signing_secret=settings.slack_signing_secret or "",
+        **oauth,
         # Our handlers ack first and keep working after; the default.
         process_before_response=False,
         token_verification_enabled=False,
@@ -31,6 +37,12 @@ def build_app(runtime: Runtime) -> App:
     # After Bolt's own signature check: only genuine requests are stored, each before its ack.
     app.use(runtime.inbox.middleware)
     register_listeners(app, services)
+    if runtime.team_clients is not None:
+        from bot.installs import listen_for_uninstalls
+
+        listen_for_uninstalls(
+            app, runtime.engine, runtime.team_clients.forget, runtime.services.clock
+        )
 
     @app.error
     def on_error(error: Exception, body: Any) -> BoltResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,18 +73,34 @@ class SlackChat:
         post_pace: AdaptivePace,
         post_client: WebClient | None = None,
         default_tz: str = "UTC",
+        clients_of: Callable[[str], tuple[WebClient, WebClient, AdaptivePace]] | None = None,
     ) -> None:
         self.client = client
         self.post_client = post_client or client
+        # Many workspaces: a team's own (reading, posting) clients, made from its install's
+        # token, and its own posting pace (Slack's limits are per workspace); it raises for a
+        # team that has not installed the bot or has uninstalled it.
+        self.clients_of = clients_of
         self.renderer = renderer
         self.default_tz = default_tz
         # chat.postMessage's pace, which adapts to what Slack accepts (bot/pacing.py).
         self.post_pace = post_pace
 
-    def _call(self, method: str, *, client: WebClient | None = None, **kwargs: Any) -> Any:
+    def _clients(self, team_id: str) -> tuple[WebClient, WebClient, AdaptivePace]:
+        """The clients and posting pace for a workspace: with one workspace (SLACK_BOT_TOKEN)
+        always the same; with many, that workspace's own, never another's."""
+        if self.clients_of is None:
+            return self.client, self.post_client, self.post_pace
+        try:
+            return self.clients_of(team_id)
+        except LookupError as error:  # bot.installs.NotInstalled
+            raise DeliveryError("team_not_installed", permanent=True) from error
+
+    def _call(self, team_id: str, method: str, *, posting: bool = False, **kwargs: Any) -> Any:
+        client = self._clients(team_id)[1 if posting else 0]
         try:
             # The typed methods know how each endpoint wants its arguments encoded.
-            return getattr(client or self.client, method.replace(".", "_"))(**kwargs)
+            return getattr(client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as error:
             reason = str(error.response.get("error", "unknown_error"))
             raise DeliveryError(
@@ -101,10 +117,11 @@ class SlackChat:
             args["thread_ts"] = message.thread_ts
         if message.marker:
             args["metadata"] = metadata_for(message.marker)
-        self.post_pace.acquire()
+        pace = self._clients(team_id)[2]
+        pace.acquire()
         tried_at = datetime.now(UTC)
         try:
-            response = self._call("chat.postMessage", client=self.post_client, **args)
+            response = self._call(team_id, "chat.postMessage", posting=True, **args)
         except DeliveryError as error:
             # A 500 or a lost connection can come after Slack posted: a tagged message is
             # looked for before anyone sends it again; an untagged one is not repeated.
@@ -118,7 +135,7 @@ class SlackChat:
             log.info("chat.postMessage failed (%s) but the message is there", error.reason)
             metrics.MESSAGES_SENT.labels(message.template).inc()
             return Posted(found.channel, found.ts, tuple(failures))
-        self.post_pace.accepted()
+        pace.accepted()
         metrics.MESSAGES_SENT.labels(message.template).inc()
         return Posted(response["channel"], response["ts"], tuple(failures))
 
@@ -137,7 +154,7 @@ class SlackChat:
 
     def update(self, team_id: str, channel: str, ts: str, message: Message) -> None:
         payload = self.renderer.render(message.template, message.context)
-        self._call("chat.update", channel=channel, ts=ts, **payload)
+        self._call(team_id, "chat.update", channel=channel, ts=ts, **payload)
 
     def find_posted(
         self,
@@ -153,6 +170,7 @@ class SlackChat:
         cursor = None
         while True:
             page = self._call(
+                team_id,
                 method,
                 oldest=f"{since.timestamp():.6f}",
                 include_all_metadata=True,
@@ -168,20 +186,23 @@ class SlackChat:
                 return None
 
     def open_dm(self, team_id: str, user_id: str) -> str:
-        return str(self._call("conversations.open", users=user_id)["channel"]["id"])
+        return str(self._call(team_id, "conversations.open", users=user_id)["channel"]["id"])
 
     def publish_home(self, team_id: str, user_id: str, view: Message) -> None:
         payload = self.renderer.view(view.template, view.context)
-        self._call("views.publish", user_id=user_id, view=payload)
+        self._call(team_id, "views.publish", user_id=user_id, view=payload)
 
     def set_usergroup_members(self, team_id: str, usergroup_id: str, user_ids: list[str]) -> None:
-        self._call("usergroups.users.update", usergroup=usergroup_id, users=",".join(user_ids))
+        self._call(
+            team_id, "usergroups.users.update", usergroup=usergroup_id, users=",".join(user_ids)
+        )
 
     def channel_members(self, team_id: str, channel: str) -> list[str]:
         members: list[str] = []
         cursor = None
         while True:
             page = self._call(
+                team_id,
                 "conversations.members",
                 channel=channel,
                 limit=1000,
@@ -193,7 +214,9 @@ class SlackChat:
                 return members
 
     def permalink(self, team_id: str, channel: str, ts: str) -> str:
-        return str(self._call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
+        return str(
+            self._call(team_id, "chat.getPermalink", channel=channel, message_ts=ts)["permalink"]
+        )
 
     def upload_chart(
         self, team_id: str, channel: str, thread_ts: str, chart: str, data: Mapping[str, Any]
@@ -202,8 +225,9 @@ class SlackChat:
         from bot.charts import CHARTS
 
         png = CHARTS[chart](data)
+        client = self._clients(team_id)[0]
         try:
-            self.client.files_upload_v2(
+            client.files_upload_v2(
                 channel=channel,
                 thread_ts=thread_ts,
                 content=png,
@@ -215,7 +239,7 @@ class SlackChat:
             raise DeliveryError(f"files upload: {error}", permanent=False) from error
 
     def profile(self, team_id: str, user_id: str) -> Profile:
-        return self._profile(self._call("users.info", user=user_id)["user"])
+        return self._profile(self._call(team_id, "users.info", user=user_id)["user"])
 
     def profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
         """users.info is Tier 4 (100 a minute): one per member made `/daily start` in a
@@ -229,7 +253,10 @@ class SlackChat:
         cursor = None
         while len(found) < len(wanted):
             page = self._call(
-                "users.list", limit=DIRECTORY_PAGE, **({"cursor": cursor} if cursor else {})
+                team_id,
+                "users.list",
+                limit=DIRECTORY_PAGE,
+                **({"cursor": cursor} if cursor else {}),
             )
             before = len(found)
             for member in page.get("members", []):

@@ -16,6 +16,7 @@ from storage.daily.models import (
     Prompt,
 )
 from storage.store_base import SqlStore
+from storage.workspaces import active
 
 
 class SqlDailyStore(SqlStore):
@@ -60,7 +61,7 @@ class SqlDailyStore(SqlStore):
         return list(
             self.session.scalars(
                 select(Participant.id)
-                .where(Participant.next_prompt_at <= now)
+                .where(Participant.next_prompt_at <= now, active(Participant.team_id))
                 .order_by(Participant.next_prompt_at)
                 .limit(limit)
             )
@@ -92,7 +93,11 @@ class SqlDailyStore(SqlStore):
     def runs_to_close(self, now: datetime) -> list[DailyRun]:
         return list(
             self.session.scalars(
-                select(DailyRun).where(DailyRun.close_at <= now, DailyRun.closed_at.is_(None))
+                select(DailyRun).where(
+                    DailyRun.close_at <= now,
+                    DailyRun.closed_at.is_(None),
+                    active(DailyRun.team_id),
+                )
             )
         )
 
@@ -103,6 +108,7 @@ class SqlDailyStore(SqlStore):
                     DailyRun.parent_ts.is_(None),
                     DailyRun.claimed_at < claimed_before,
                     DailyRun.closed_at.is_(None),
+                    active(DailyRun.team_id),
                 )
             )
         )
@@ -172,7 +178,11 @@ class SqlDailyStore(SqlStore):
     def unsent_prompts(self, claimed_before: datetime) -> list[Prompt]:
         return list(
             self.session.scalars(
-                select(Prompt).where(Prompt.status == "pending", Prompt.claimed_at < claimed_before)
+                select(Prompt).where(
+                    Prompt.status == "pending",
+                    Prompt.claimed_at < claimed_before,
+                    active(Prompt.team_id),
+                )
             )
         )
 
@@ -184,6 +194,7 @@ class SqlDailyStore(SqlStore):
                     Prompt.reminded_at.is_(None),
                     # Spelled as in the partial index: SQLite only uses it for the same literal.
                     text("prompts.status = 'sent'"),
+                    active(Prompt.team_id),
                 )
             )
         )
@@ -195,7 +206,10 @@ class SqlDailyStore(SqlStore):
         return list(
             self.session.scalars(
                 select(Prompt).where(
-                    Prompt.status == "answered", Prompt.thread_ts.is_(None), stale_or_unclaimed
+                    Prompt.status == "answered",
+                    Prompt.thread_ts.is_(None),
+                    stale_or_unclaimed,
+                    active(Prompt.team_id),
                 )
             )
         )

@@ -14,7 +14,8 @@ import storage.inbox
 import storage.oncall.models
 import storage.people
 import storage.retro.models
-import storage.weekly.models  # noqa: F401
+import storage.weekly.models
+import storage.workspaces  # noqa: F401
 from storage.base import Base
 
 config = context.config

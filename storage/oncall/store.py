@@ -19,6 +19,7 @@ from storage.oncall.models import (
     Window,
 )
 from storage.store_base import SqlStore
+from storage.workspaces import active
 
 
 class SqlOncallStore(SqlStore):
@@ -47,7 +48,7 @@ class SqlOncallStore(SqlStore):
         return list(
             self.session.scalars(
                 select(Rotation.id)
-                .where(Rotation.next_due_at <= now)
+                .where(Rotation.next_due_at <= now, active(Rotation.team_id))
                 .order_by(Rotation.next_due_at)
                 .limit(limit)
             )

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from ceremonies.core.ports import Conflict
 from storage.retro.models import Retro, RetroAction, RetroItem, RetroRating
 from storage.store_base import SqlStore
+from storage.workspaces import active
 
 OPEN_PHASES = ("collecting", "rating", "choosing")
 # Actions still followed up: not yet started, or only partly done.
@@ -237,6 +238,7 @@ class SqlRetroStore(SqlStore):
                     RetroAction.status.in_(FOLLOWED_UP),
                     RetroAction.revisit_on <= today,
                     RetroAction.revisit_claimed_at.is_(None),
+                    active(RetroAction.team_id),
                 )
             )
         )

@@ -17,6 +17,7 @@ from storage.weekly.models import (
     WeeklySourceRow,
     WeeklyStatusRow,
 )
+from storage.workspaces import active
 
 
 class SqlWeeklyStore(SqlStore):
@@ -56,7 +57,7 @@ class SqlWeeklyStore(SqlStore):
         return list(
             self.session.scalars(
                 select(WeeklyReportRow.id)
-                .where(WeeklyReportRow.next_due_at <= now)
+                .where(WeeklyReportRow.next_due_at <= now, active(WeeklyReportRow.team_id))
                 .order_by(WeeklyReportRow.next_due_at)
                 .limit(limit)
             )

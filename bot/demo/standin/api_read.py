@@ -21,8 +21,6 @@ from bot.demo.standin.models import (
     BOT_ID,
     BOT_NAME,
     BOT_USER_ID,
-    TEAM_ID,
-    TEAM_NAME,
     WORKSPACE_URL,
     Message,
 )
@@ -31,9 +29,9 @@ from bot.demo.standin.models import (
 def auth_test(ctx: ApiContext, args: dict[str, Any]) -> Response:
     return ok(
         url=WORKSPACE_URL,
-        team=TEAM_NAME,
+        team=ctx.ws.team_name,
         user=BOT_NAME,
-        team_id=TEAM_ID,
+        team_id=ctx.ws.team_id,
         user_id=BOT_USER_ID,
         bot_id=BOT_ID,
         is_enterprise_install=False,

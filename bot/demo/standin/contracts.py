@@ -37,7 +37,7 @@ MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
 UPDATE_TEXT_LIMIT = 4000
 TRUNCATE_TEXT_LIMIT = 40000
 
-_METHOD_RE = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+$")
+_METHOD_RE = re.compile(r"^[A-Za-z]+(\.[A-Za-z0-9]+)+$")  # oauth.v2.access
 JSON_ARGS = frozenset(
     {"blocks", "attachments", "metadata", "view", "files", "unfurled_attachments"}
 )
@@ -226,7 +226,7 @@ def check_content(check: CallCheck) -> None:
     check.pings += [f"{method}: would ping: {p}" for p in find_pings(args)]
 
 
-def inspect_call(method: str, args: dict[str, Any]) -> CallCheck:
+def inspect_call(method: str, args: dict[str, Any], workspace: str = TEAM_ID) -> CallCheck:
     """Check one Web API call; ``args`` excludes or includes ``token`` (either is fine)."""
     check = CallCheck(method)
     spec = method_spec(method)
@@ -237,8 +237,8 @@ def inspect_call(method: str, args: dict[str, Any]) -> CallCheck:
     for name in sorted(set(args) - set(props) - GLOBAL_ARGS):
         check.fail("invalid_arguments", f"unknown argument {name!r}")
     team = args.get("team_id")
-    if team is not None and team != TEAM_ID:
-        check.fail("team_not_found", f"team_id {team!r} is not this workspace ({TEAM_ID})")
+    if team is not None and team != workspace:
+        check.fail("team_not_found", f"team_id {team!r} is not this workspace ({workspace})")
     for name, value in args.items():
         # team_id is checked against the workspace above; its schemas are not used because
         # usergroups.list's says maxLength 0, which would refuse the id Bolt sends on every call.

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.demo.standin.interactive import InteractiveMixin
-from bot.demo.standin.models import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, Channel, Response
+from bot.demo.standin.models import APP_ID, BOT_USER_ID, TEAM_DOMAIN, Channel, Response
 from bot.demo.standin.payloads import VERIFICATION_TOKEN, event_callback
 from bot.demo.standin.server import FakeSlack
 
@@ -131,7 +131,7 @@ class SlackDriver(InteractiveMixin):
         response_url = self.fake.response_url_for(user, ch.id)
         fields = [
             ("token", VERIFICATION_TOKEN),
-            ("team_id", TEAM_ID),
+            ("team_id", self.ws.team_id),
             ("team_domain", TEAM_DOMAIN),
             ("channel_id", ch.id),
             ("channel_name", "directmessage" if ch.is_im else ch.name),
@@ -161,7 +161,7 @@ class SlackDriver(InteractiveMixin):
     # ---- events ----------------------------------------------------------------------------
     def send_event(self, event: dict[str, Any]) -> Response:
         """Wrap ``event`` in an event_callback envelope and deliver it."""
-        envelope = event_callback(event)
+        envelope = event_callback(event, self.ws.team_id)
         self.last_event = envelope
         return self._deliver(
             json.dumps(envelope).encode(), "application/json", f"event {event.get('type')}"
@@ -195,7 +195,7 @@ class SlackDriver(InteractiveMixin):
             "text": text,
             "user": user,
             "ts": ts,
-            "team": TEAM_ID,
+            "team": self.ws.team_id,
             "blocks": blocks,
             "channel": channel.id,
             "event_ts": ts,
@@ -281,7 +281,7 @@ class SlackDriver(InteractiveMixin):
             user=user,
             channel=ch.id,
             channel_type="G" if ch.is_private else "C",
-            team=TEAM_ID,
+            team=self.ws.team_id,
         )
 
     def open_home(self, user: str) -> Response:

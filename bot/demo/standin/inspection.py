@@ -20,6 +20,7 @@ class Call(NamedTuple):
     method: str
     args: dict[str, Any]
     response: dict[str, Any]
+    token: str | None = None  # the token the call came with (whose workspace it acted in)
 
 
 class InspectionMixin:

@@ -46,10 +46,10 @@ class InteractiveMixin:
     def _base(self, kind: str, user: str) -> dict[str, Any]:
         return {
             "type": kind,
-            "user": user_obj(self._user(user)),
+            "user": user_obj(self._user(user), self.ws.team_id),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
-            "team": team_obj(),
+            "team": team_obj(self.ws.team_id),
             "enterprise": None,
             "is_enterprise_install": False,
         }

@@ -22,21 +22,21 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}$")
 
 
-def user_obj(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM_ID}
+def user_obj(user: User, team_id: str = TEAM_ID) -> dict[str, Any]:
+    return {"id": user.id, "username": user.name, "name": user.name, "team_id": team_id}
 
 
-def team_obj() -> dict[str, Any]:
-    return {"id": TEAM_ID, "domain": TEAM_DOMAIN}
+def team_obj(team_id: str = TEAM_ID) -> dict[str, Any]:
+    return {"id": team_id, "domain": TEAM_DOMAIN}
 
 
-def event_callback(event: dict[str, Any]) -> dict[str, Any]:
+def event_callback(event: dict[str, Any], team_id: str = TEAM_ID) -> dict[str, Any]:
     """An Events API ``event_callback`` envelope with a unique event_id."""
     n = next(_event_ids)
     return {
         "token": VERIFICATION_TOKEN,
-        "team_id": TEAM_ID,
-        "context_team_id": TEAM_ID,
+        "team_id": team_id,
+        "context_team_id": team_id,
         "context_enterprise_id": None,
         "api_app_id": APP_ID,
         "event": event,
@@ -46,7 +46,7 @@ def event_callback(event: dict[str, Any]) -> dict[str, Any]:
         "authorizations": [
             {
                 "enterprise_id": None,
-                "team_id": TEAM_ID,
+                "team_id": team_id,
                 "user_id": BOT_USER_ID,
                 "is_bot": True,
                 "is_enterprise_install": False,

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bot.demo.standin import api_chat, api_read, api_usergroups, api_views
 from bot.demo.standin.api_common import ApiContext, Handler, err
+from bot.demo.standin.api_oauth import OAuthApp, access, basic_credentials
 from bot.demo.standin.contracts import granted_scopes, inspect_call, method_spec, missing_scope
 from bot.demo.standin.inspection import Call, InspectionMixin
 from bot.demo.standin.models import BOT_TOKEN, Channel, User, UserGroup
@@ -98,10 +99,51 @@ class FakeSlack(InspectionMixin):
         self._addr = (host, port)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Installs into many workspaces: the app's OAuth credentials and codes, the other
+        # workspaces (each a FakeSlack of its own sharing this one's server and records), and
+        # the tokens uninstalling revoked.
+        self.oauth = OAuthApp(scopes=",".join(sorted(self.scopes)))
+        self.teams: dict[str, FakeSlack] = {}
+        self.revoked: set[str] = set()
+        self._parent: FakeSlack | None = None
+
+    # ---- workspaces ------------------------------------------------------------------------
+    def add_team(self, team_id: str, name: str) -> FakeSlack:
+        """Another workspace, as strict as this one: its own users, channels and bot token
+        (a call with one workspace's token never sees another's channels). Set it up and
+        drive it through the returned FakeSlack; calls and violations are recorded here."""
+        team = FakeSlack(rate_limits=self.rate_limits, limits=self.limiter.config)
+        team.ws = Workspace(team_id, name)
+        team.token = f"xoxb-{team_id.lower()}-standin-1"
+        team.scopes = self.scopes
+        team.calls, team.violations = self.calls, self.violations
+        team._parent = self
+        self.teams[team_id] = team
+        return team
+
+    @property
+    def root(self) -> FakeSlack:
+        return self._parent or self
+
+    def consent(self, user_id: str) -> str:
+        """A person of this workspace approves the install on Slack's authorize page: the
+        code Slack hands the app's redirect URL. After an uninstall, a new bot token."""
+        if self.token in self.root.revoked:
+            head, _, n = self.token.rpartition("-")
+            self.token = f"{head}-{int(n) + 1}" if n.isdigit() else f"{self.token}-2"
+        return self.root.oauth.issue_code(self.ws.team_id, user_id)
+
+    def uninstall(self) -> None:
+        """The app is removed from this workspace: its token stops working at once (Slack
+        then sends app_uninstalled, which the test delivers)."""
+        self.root.revoked.add(self.token)
+
+    def _all_teams(self) -> list[FakeSlack]:
+        return [self.root, *self.root.teams.values()]
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeSlack:
-        if self._server is not None:
+        if self._server is not None or self._parent is not None:
             return self
         server = ThreadingHTTPServer(self._addr, _Handler)
         server.daemon_threads = True
@@ -134,6 +176,8 @@ class FakeSlack(InspectionMixin):
 
     @property
     def port(self) -> int:
+        if self._parent is not None:
+            return self._parent.port
         if self._server is None:
             raise RuntimeError("FakeSlack is not started")
         return int(self._server.server_address[1])
@@ -251,7 +295,7 @@ class FakeSlack(InspectionMixin):
                 resp["warning"] = ",".join(filter(None, [resp.get("warning"), "missing_charset"]))
                 meta = resp.setdefault("response_metadata", {})
                 meta.setdefault("warnings", []).append("missing_charset")
-            self.calls.append(Call(method, seen, resp))
+            self.calls.append(Call(method, seen, resp, token))
             return status, resp, headers
 
     def _dispatch(
@@ -260,10 +304,19 @@ class FakeSlack(InspectionMixin):
         """(status, body, headers, args as recorded: decoded when they could be checked)."""
         if method == "apps.connections.open" and self.connections_open is not None:
             return 200, self.connections_open(token), {}, args
+        if method == "oauth.v2.access":
+            return 200, self._oauth_access(args), {}, args
         if not token:
             return 200, err("not_authed"), {}, args
+        if token in self.root.revoked:
+            return 200, err("token_revoked"), {}, args
         if token != self.token:
-            return 200, err("invalid_auth"), {}, args
+            team = next((t for t in self.root.teams.values() if t.token == token), None)
+            if team is None or self._parent is not None:
+                return 200, err("invalid_auth"), {}, args
+            # Another workspace's token: the call acts there, and sees nothing of this one.
+            with team.ws.lock:
+                return team._dispatch(method, args, token, is_json, parse_error)
         handler = HANDLERS.get(method)
         spec = method_spec(method)
         if handler is None or spec is None:
@@ -287,7 +340,7 @@ class FakeSlack(InspectionMixin):
                 self.ratelimited += 1
                 retry = str(self.limiter.retry_after(wait))
                 return 429, err("ratelimited"), {"Retry-After": retry}, args
-        check = inspect_call(method, args)
+        check = inspect_call(method, args, self.ws.team_id)
         self.violations.extend(check.all_violations)
         if check.error:
             messages = [f"[ERROR] {v}" for v in check.violations]
@@ -307,7 +360,24 @@ class FakeSlack(InspectionMixin):
             resp["response_metadata"] = {"warnings": list(check.warnings)}
         return 200, resp, {}, check.args
 
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        check = inspect_call("oauth.v2.access", args)
+        self.violations.extend(check.all_violations)
+        if check.error:
+            return err(check.error)
+        teams = self._all_teams()
+        return access(
+            self.root.oauth,
+            check.args,
+            {t.ws.team_id: t.token for t in teams},
+            {t.ws.team_id: t.ws.team_name for t in teams},
+        )
+
     def handle_response_url(self, token: str, raw: bytes) -> tuple[int, str]:
+        # A response_url belongs to the workspace that issued it.
+        owner = next((t for t in self._all_teams() if token in t.ws.response_urls), self)
+        if owner is not self:
+            return owner.handle_response_url(token, raw)
         status, text, body = post_to_response_url(self.ws, token, raw, self.violate)
         with self.ws.lock:
             self.calls.append(
@@ -316,6 +386,9 @@ class FakeSlack(InspectionMixin):
         return status, text
 
     def handle_upload(self, file_id: str, data: bytes) -> tuple[int, str]:
+        owner = next((t for t in self._all_teams() if file_id in t.ws.files), self)
+        if owner is not self:
+            return owner.handle_upload(file_id, data)
         with self.ws.lock:
             f = self.ws.files.get(file_id)
             if f is None:
@@ -389,7 +462,9 @@ class _Handler(BaseHTTPRequestHandler):
         args, is_json, parse_error = parse_body(ctype, body, query)
         auth = self.headers.get("Authorization", "")
         token: str | None = None
-        if auth.lower().startswith("bearer "):
+        if auth.lower().startswith("basic "):  # oauth.v2.access's client id and secret
+            args.update(basic_credentials(auth))
+        elif auth.lower().startswith("bearer "):
             token = auth[7:].strip()
             args.pop("token", None)
         else:

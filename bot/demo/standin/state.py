@@ -22,6 +22,7 @@ from bot.demo.standin.models import (
     CHOICE_ELEMENTS,
     SELECT_ELEMENTS,
     TEAM_ID,
+    TEAM_NAME,
     TEXT_INPUT_ELEMENTS,
     Channel,
     Ephemeral,
@@ -54,8 +55,9 @@ def _short_id(n: int) -> str:
 class Workspace(WorkspaceViews):
     """One Slack workspace (team ``T0001``) with the bot user ``UBOT``."""
 
-    def __init__(self) -> None:
+    def __init__(self, team_id: str = TEAM_ID, team_name: str = TEAM_NAME) -> None:
         self.lock = threading.RLock()
+        self.team_id, self.team_name = team_id, team_name
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
         self.usergroups: dict[str, UserGroup] = {}
