@@ -12,12 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
@@ -58,6 +60,20 @@ class InstallationStore(SQLAlchemyInstallationStore):
             log.info("installed in %s", installation.team_id)
 
 
+class StateStore(SQLAlchemyOAuthStateStore):
+    """slack_sdk's state store, which deletes a state when it is used but keeps every one a
+    visitor never came back with: each new state clears the expired ones, so the table holds
+    at most the last few minutes' visits."""
+
+    def issue(self, *args: Any, **kwargs: Any) -> str:
+        now = normalize_datetime_for_db(datetime.now(tz=UTC))
+        with self.engine.begin() as connection:
+            connection.execute(
+                self.oauth_states.delete().where(self.oauth_states.c.expire_at <= now)
+            )
+        return str(super().issue(*args, **kwargs))
+
+
 def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
     return InstallationStore(
         client_id=settings.slack_client_id or "",
@@ -78,7 +94,7 @@ def oauth_settings(
         installation_store=store,
         # Bot tokens only: the bot never acts as a person.
         installation_store_bot_only=True,
-        state_store=SQLAlchemyOAuthStateStore(
+        state_store=StateStore(
             expiration_seconds=STATE_SECONDS,
             engine=engine,
             logger=logging.getLogger("bot.installs.state"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 
 from bot.installs import bot_token_of, installation_store, oauth_settings
 from bot.settings import Settings
@@ -75,4 +75,18 @@ def test_a_state_is_good_once(backend: str, tmp_path: Path) -> None:
     assert store.consume(state) is True
     assert store.consume(state) is False
     assert store.consume("forged") is False
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_states_nobody_came_back_with_do_not_pile_up(backend: str, tmp_path: Path) -> None:
+    engine = fresh_engine(backend, tmp_path)
+    store = oauth_settings(_settings(), installation_store(_settings(), engine), engine)
+    states = store.state_store
+    states.expiration_seconds = -1  # each one expired as soon as it is issued
+    for _ in range(5):
+        states.issue()  # visits to /slack/install that never came back
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT count(*) FROM slack_oauth_states")).scalar()
+    assert left == 1  # the newest, itself cleared by the next visit
     engine.dispose()
