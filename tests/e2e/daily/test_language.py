@@ -35,4 +35,18 @@ def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
 
         slack.wait_for(lambda: "Жду ревью" in thread())  # the blocker, in her own words
         assert "Answers" not in thread() and "Blocker" not in thread()
+        # Chitra (Kolkata, also due) says "нет": no blocker.
+        for answer in ("Модель", "Эксперименты", "нет"):
+            before = len(bot_dms(slack, "UCHITRA"))
+            bot.driver.dm("UCHITRA", answer)
+            slack.wait_for(lambda b=before: len(bot_dms(slack, "UCHITRA")) > b)
+        posts = slack.wait_for(
+            lambda: [
+                m
+                for m in slack.thread("CTEAM", parent["ts"])
+                if "Эксперименты" in json.dumps(m, ensure_ascii=False)
+            ]
+        )
+        assert ":rotating_light:" not in json.dumps(posts, ensure_ascii=False)
+        assert ":rotating_light:" in thread()  # Anna's blocker stands out
     assert slack.violations == []

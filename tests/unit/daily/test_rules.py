@@ -22,6 +22,20 @@ def test_anything_else_is_a_blocker(answer: str) -> None:
     assert is_blocker(answer)
 
 
+SAYING_NO = ["нет", "Нет.", "ничего", "Всё ок!", "блокеров нет", "なし", "特になし。", "ありません"]
+BLOCKED = ["нет доступа к базе", "жду ревью", "レビュー待ち", "なしではない"]
+
+
+@pytest.mark.parametrize("answer", SAYING_NO)
+def test_saying_no_in_russian_or_japanese_is_not_a_blocker(answer: str) -> None:
+    assert not is_blocker(answer)
+
+
+@pytest.mark.parametrize("answer", BLOCKED)
+def test_a_russian_or_japanese_blocker_is_one(answer: str) -> None:
+    assert is_blocker(answer)
+
+
 def test_the_blockers_question_is_found_by_its_words_or_is_the_last() -> None:
     assert blocker_position(DEFAULT_QUESTIONS) == 2
     assert blocker_position(["Anything blocking you?", "Plans?"]) == 0
