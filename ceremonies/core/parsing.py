@@ -97,6 +97,22 @@ for _i, _full in enumerate(
     _DAY_NAMES[_full[:3]] = _i
 # Common informal spellings people type without thinking about it.
 _DAY_NAMES.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+# Russian and Japanese, as a team types them: short forms, full names (the accusative too:
+# "в среду"), and Japanese with or without 曜 / 曜日.
+for _i, _names in enumerate(
+    (
+        ("пн", "пон", "понедельник"),
+        ("вт", "вто", "вторник"),
+        ("ср", "сре", "среда", "среду"),
+        ("чт", "чет", "четверг"),
+        ("пт", "пят", "пятница", "пятницу"),
+        ("сб", "суб", "суббота", "субботу"),
+        ("вс", "вос", "воскресенье"),
+    )
+):
+    _DAY_NAMES.update(dict.fromkeys(_names, _i))
+for _i, _kanji in enumerate("月火水木金土日"):
+    _DAY_NAMES.update(dict.fromkeys((_kanji, f"{_kanji}曜", f"{_kanji}曜日"), _i))
 
 _DAY_GROUPS: dict[str, frozenset[int]] = {
     "weekdays": frozenset(range(5)),
@@ -105,10 +121,17 @@ _DAY_GROUPS: dict[str, frozenset[int]] = {
     "weekends": frozenset({5, 6}),
     "daily": frozenset(range(7)),
     "everyday": frozenset(range(7)),
+    "будни": frozenset(range(5)),
+    "выходные": frozenset({5, 6}),
+    "ежедневно": frozenset(range(7)),
+    "平日": frozenset(range(5)),
+    "週末": frozenset({5, 6}),
+    "土日": frozenset({5, 6}),
+    "毎日": frozenset(range(7)),
 }
 
 # Dashes around a range may be typed with spaces or pasted as en/em dashes.
-_RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|\.\.)\s*")
+_RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|\.\.|〜|～)\s*")  # 月〜金: Japanese wave dashes
 
 
 def _day_index(token: str) -> int:
@@ -147,7 +170,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
     teams whose week does not start on Monday.
     """
     normalized = _RANGE_SEP_RE.sub("-", text.strip().lower())
-    tokens = [t for t in re.split(r"[\s,;/]+", normalized) if t]
+    tokens = [t for t in re.split(r"[\s,;/、・，]+", normalized) if t]
     if not tokens:
         raise InvalidInput("weekdays_empty")
     days: set[int] = set()

@@ -18,6 +18,11 @@ def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
         bot.driver.command("UANNA", "CTEAM", "/daily", "start")
         settings = json.dumps(slack.wait_for(lambda: slack.messages("CTEAM")), ensure_ascii=False)
         assert "Стендап" in settings or "стендап" in settings
+        # Weekday names in Russian, as the team types them.
+        days = bot.driver.command("UANNA", "CTEAM", "/daily", "days пн,ср,пт")
+        assert days.status == 200
+        changed = slack.wait_for(lambda: slack.ephemerals("UANNA"))
+        assert "Mon, Wed, Fri" in json.dumps(changed, ensure_ascii=False)
         bot.tick(MONDAY_BERLIN)
         (prompt,) = bot_dms(slack, "UANNA")
         shown = json.dumps(prompt, ensure_ascii=False)

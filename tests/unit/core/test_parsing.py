@@ -107,6 +107,16 @@ def test_clock_time_exact_message_and_empty() -> None:
         ("wed-wed", {2}),
         ("mon,mon", {0}),
         ("weekdays sat", {0, 1, 2, 3, 4, 5}),
+        ("пн,ср,пт", {0, 2, 4}),  # Russian
+        ("ПН, СР, ПТ", {0, 2, 4}),
+        ("пн-пт", MON_FRI),
+        ("понедельник, среду", {0, 2}),
+        ("будни", MON_FRI),
+        ("月,水,金", {0, 2, 4}),  # Japanese
+        ("月、水、金", {0, 2, 4}),
+        ("月〜金", MON_FRI),
+        ("月曜日 金曜日", {0, 4}),
+        ("平日", MON_FRI),
     ],
 )
 def test_weekdays_accepted(text: str, expected: set[int]) -> None:
