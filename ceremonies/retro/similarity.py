@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from ceremonies.retro.tokens import RUSSIAN_STEM, is_russian, split_scripts, stem_russian
+
 # Jaccard decides; the character ratio only nudges. With these weights an item pair with
 # no content word in common scores at most RATIO_WEIGHT, below SIMILAR_AT, which is what
 # lets most_similar skip such pairs without running difflib (see _could_reach).
@@ -51,8 +53,8 @@ _STOP_WORDS = """
     usually very was we were what when where which while who why will with would you your
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
-_WORD = re.compile(r"[a-z0-9]+")
-# "stand-up" and "standup" are the same word; a hyphen between letters joins them.
+# "stand-up" and "standup" are the same word; a hyphen between Latin letters joins them
+# ("CI-тесты" stays two words: "CI" and "тесты").
 _HYPHEN = re.compile(r"(?<=[a-z0-9])[-\u2010\u2011](?=[a-z0-9])")
 # Slack wraps mentions, channels and links in <...>; their ids are noise for similarity,
 # but a link's label is what the person wrote.
@@ -97,12 +99,39 @@ def prepare(text: str) -> Prepared:
     equal to itself. Cached: earlier items are compared again and again.
     """
     plain = _SLACK_MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
-    plain = unicodedata.normalize("NFKD", plain.replace("&amp;", "&"))
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    words = _WORD.findall(_HYPHEN.sub("", plain))
-    # Stop words are matched before stemming: the stemmer would turn "does" into "doe".
-    content = [_stem(w) for w in words if w not in STOP_WORDS] or [_stem(w) for w in words]
+    plain = _without_accents(plain.replace("&amp;", "&")).lower().replace("ё", "е")
+    words, pairs = split_scripts(_HYPHEN.sub("", plain))
+    content = [*_content(words), *pairs] or [*_content(words, keep_stop_words=True), *pairs]
     return Prepared(frozenset(content), " ".join(sorted(set(content))))
+
+
+def _without_accents(text: str) -> str:
+    """Latin accents go ("é" → "e"); the marks that make other letters stay: "й" is not "и"
+    nor "が" "か"."""
+    kept: list[str] = []
+    base = ""
+    for ch in unicodedata.normalize("NFKD", text):
+        if not unicodedata.combining(ch):
+            base = ch
+        elif base.isascii():
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _content(words: list[str], *, keep_stop_words: bool = False) -> list[str]:
+    # Stop words are matched before stemming: the stemmer would turn "does" into "doe".
+    kept = []
+    for word in words:
+        if is_russian(word):
+            stem = stem_russian(word)
+            if stem is None and keep_stop_words:
+                stem = word[:RUSSIAN_STEM]
+        else:
+            stem = _stem(word) if keep_stop_words or word not in STOP_WORDS else None
+        if stem is not None:
+            kept.append(stem)
+    return kept
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

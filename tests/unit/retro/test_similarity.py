@@ -213,3 +213,39 @@ def test_most_similar_equals_the_plain_search_it_shortcuts(
     assert most_similar(text, earlier, threshold) == expected
     batch = most_similar_each([(0, text)], earlier, threshold)
     assert batch.get(0) == expected
+
+
+# Russian and Japanese: Russian words cut to their stems, Japanese as character pairs.
+ALIKE_ELSEWHERE = [
+    ("Тесты в CI постоянно падают", "CI-тесты нестабильны и падают"),
+    ("Флаки тесты в CI", "Тесты в CI флакают"),
+    ("Ревью кода затягивается", "Код-ревью затягиваются на дни"),
+    ("テストが遅い", "テストは遅い"),
+    ("CIのテストが不安定", "CIテストが不安定です"),
+    ("デプロイに時間がかかる", "デプロイが遅い"),
+]
+UNRELATED_ELSEWHERE = [
+    ["Документация устарела", "Кофемашина опять сломалась", "Ревью кода затягивается",
+     "Тесты в CI постоянно падают", "Мало общения с продуктом", "Непонятные приоритеты задач",
+     "Деплой занимает слишком много времени", "Нет доступа к проду", "Слишком много встреч",
+     "Онбординг новичков хаотичный"],
+    ["ドキュメントが古い", "コーヒーマシンが壊れた", "レビューが遅い", "テストが不安定",
+     "優先順位が不明確", "本番環境にアクセスできない", "会議が多すぎる", "デプロイに時間がかかる",
+     "オンボーディングが混乱している", "プロダクトとの連携が少ない"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("a", "b"), ALIKE_ELSEWHERE)
+def test_rewordings_in_russian_and_japanese_match(a: str, b: str) -> None:
+    assert similar(a, b) >= SIMILAR_AT, (a, b)
+
+
+@pytest.mark.parametrize("items", UNRELATED_ELSEWHERE)
+def test_unrelated_russian_and_japanese_items_stay_below(items: list[str]) -> None:
+    worst = max(similar(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
+    assert worst <= 0.37
+
+
+def test_russian_letters_keep_their_marks_and_e_is_yo() -> None:
+    assert similar("Всё ещё нет тестов", "все еще нет тестов") == 1.0
+    assert similar("Майский релиз", "Маиский релиз") < 1.0  # "й" is a letter of its own
