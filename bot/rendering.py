@@ -27,10 +27,9 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import (
     BaseLoader,
@@ -46,6 +45,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.dates import date_filters
 from bot.translations import SOURCE, translations_for
 from ceremonies.core.i18n import N_
 from ceremonies.core.parsing import format_weekdays
@@ -61,26 +61,8 @@ MAX_SECTION_TEXT = 3000
 MAX_FALLBACK_TEXT = 3900  # chat.update refuses more than 4,000 characters
 
 
-def _day(value: date | datetime) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 def _clock(value: time) -> str:
     return f"{value:%H:%M}"
-
-
-def _local(value: datetime | str, tz: str) -> str:
-    # Stored contexts (notices) keep instants as ISO strings.
-    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = instant.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} ({tz})"
-
-
-def _at(value: datetime | str, tz: str) -> str:
-    """An instant as a local time in `tz`, without naming the zone (the message names it)."""
-    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = instant.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
 
 
 def _translate(context: Context, message: str) -> str:
@@ -149,23 +131,12 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else str(round(value))
 
 
-def _short_day(value: date | datetime | str) -> str:
-    """Formats as "Mon 23 Nov"; takes an ISO date string too (a reason's params are JSON)."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{value:%a} {value.day} {value:%b}"
-
-
 FILTERS: dict[str, Callable[..., Any]] = {
     "safe_text": neutralise,
-    "day": _day,
-    "short_day": _short_day,
     "clock": _clock,
-    "local": _local,
     "users": _users,
     "weekdays": format_weekdays,
     "weekday_name": _weekday_name,
-    "at": _at,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
     "person": _person,
@@ -182,9 +153,11 @@ def make_environment(
     sandboxed: bool = False,
     loader: BaseLoader | None = None,
     translations: gettext.NullTranslations | None = None,
+    locale: str = SOURCE,
 ) -> Environment:
     """The environment every template renders in; `sandboxed` for custom templates. Its
-    `_()`/`ngettext()` use `translations` (bot/translations.py), English as written without."""
+    `_()`/`ngettext()` use `translations` (bot/translations.py), English as written without,
+    and its date filters write dates as `locale` does (bot/dates.py)."""
     kind = SandboxedEnvironment if sandboxed else Environment
     env = kind(
         loader=loader or FileSystemLoader(TEMPLATES),
@@ -199,6 +172,7 @@ def make_environment(
         translations or gettext.NullTranslations(), newstyle=True
     )
     env.filters.update(FILTERS)
+    env.filters.update(date_filters(locale))
     return env
 
 
@@ -275,7 +249,7 @@ class Renderer:
     ) -> None:
         self.locale = locale
         translations = translations_for(locale)
-        self.env = make_environment(translations=translations)
+        self.env = make_environment(translations=translations, locale=locale)
         self.custom_dir = Path(custom_dir) if custom_dir else None
         self.on_custom_failure = on_custom_failure
         self.custom_env: Environment | None = None
@@ -283,6 +257,7 @@ class Renderer:
             self.custom_env = make_environment(
                 sandboxed=True,
                 translations=translations,
+                locale=locale,
                 loader=ChoiceLoader(
                     [FileSystemLoader(self.custom_dir), FileSystemLoader(TEMPLATES)]
                 ),

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from ceremonies.core.i18n import N_
 from ceremonies.core.ports import AbsenceRow
 from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, occurrence_at
+from ceremonies.daily.no_blockers import NO_BLOCKER
 from ceremonies.daily.ports import DailyRow, ParticipantRow
 
 # Stored with a daily when it starts (marked for the catalogs: translated where it starts).
@@ -21,34 +22,6 @@ DEFAULT_TIME = time(10, 0)
 DEFAULT_WEEKDAYS = frozenset(range(5))
 # Which question is the blockers question: the one asking about blockers, else the last.
 _BLOCKER_QUESTION = re.compile(r"block|imped|stuck|obstacle|help", re.IGNORECASE)
-# Ways of saying "no blockers", per language: a team answers in its own language whatever the
-# bot speaks, so every list counts for everyone. A whole answer (punctuation aside) must be
-# one of them: "нет доступа к базе" is a blocker, "Нет." is not.
-NO_BLOCKER_WORDS: dict[str, tuple[str, ...]] = {
-    "en": (
-        "no", "none", "nope", "nah", "nothing", "n/a", "na", "nil", "no blocker", "no blockers",
-        "not really", "all good", "-", "—", "0",
-    ),
-    "ru": (
-        "нет", "нету", "ничего", "ничего нет", "никаких", "не", "неа", "все ок", "всё ок",
-        "все хорошо", "всё хорошо", "без блокеров", "блокеров нет", "нет блокеров",
-        "пока нет", "ничего не мешает",
-    ),
-    "ja": (
-        "なし", "無し", "特になし", "特に無し", "ない", "無い", "ないです", "ありません",
-        "特にありません", "特にないです", "大丈夫", "大丈夫です", "問題なし", "問題ありません",
-    ),
-}  # fmt: skip
-_NO_BLOCKER = re.compile(
-    r"^[\W_]*("
-    + "|".join(
-        re.escape(word).replace(r"\ ", r"\s+")
-        for words in NO_BLOCKER_WORDS.values()
-        for word in sorted(words, key=len, reverse=True)
-    )
-    + r"|-+)[\W_]*$",
-    re.IGNORECASE,
-)
 
 PENDING, SENT, ANSWERED, SKIPPED, MISSED = "pending", "sent", "answered", "skipped", "missed"
 # How long a claimed piece of work may stay unfinished before another worker takes it over.
@@ -66,7 +39,7 @@ def blocker_position(questions: Iterable[str]) -> int:
 def is_blocker(answer: str) -> bool:
     """A non-empty blockers answer that is not some way of saying "no"."""
     text = answer.strip()
-    return bool(text) and not _NO_BLOCKER.match(text)
+    return bool(text) and not NO_BLOCKER.match(text)
 
 
 def schedule_for(

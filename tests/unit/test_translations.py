@@ -60,3 +60,18 @@ def test_default_locale_must_have_a_catalog(monkeypatch: pytest.MonkeyPatch) -> 
     for code in available_locales():
         monkeypatch.setenv("DEFAULT_LOCALE", f"{code}-{code.upper()}")
         assert load_settings().default_locale == code  # "ru-RU" reads as "ru"
+
+
+def test_dates_are_written_as_each_language_writes_them() -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.dates import date_filters
+
+    monday, ten = date(2026, 11, 30), datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    english, russian, japanese = (date_filters(code) for code in ("en", "ru", "ja"))
+    assert english["day"](monday) == "Mon 30 Nov 2026"  # the bot's own short English form
+    assert english["local"](ten, "Europe/Berlin") == "Mon 30 Nov 10:00 (Europe/Berlin)"
+    assert russian["short_day"](monday) == "пн, 30 нояб."
+    assert russian["at"](ten, "Europe/Moscow") == "пн, 30 нояб. 12:00"
+    assert japanese["day"]("2026-11-30") == "2026年11月30日(月)"
+    assert japanese["at"](ten, "Asia/Tokyo") == "11月30日(月) 18:00"

@@ -27,6 +27,7 @@ def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
         (prompt,) = bot_dms(slack, "UANNA")
         shown = json.dumps(prompt, ensure_ascii=False)
         assert "Ответить в форме" in shown and "Answer in a form" not in shown
+        assert "пн, 30 нояб. 2026" in shown and "Mon 30 Nov" not in shown
         for answer in ("Написала импортёр", "Тесты к нему", "Жду ревью"):
             before = len(bot_dms(slack, "UANNA"))
             bot.driver.dm("UANNA", answer)

@@ -1,0 +1,59 @@
+"""Dates and times as a language writes them (Babel's CLDR data), for the template filters.
+
+English keeps the bot's own short forms ("Mon 30 Nov 2026", "Mon 30 Nov 10:00"); other
+languages take CLDR's for the same fields ("пн, 30 нояб. 2026 г.", "2026年11月30日(月)").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
+
+SOURCE = "en"
+
+
+def _as_date(value: date | datetime | str) -> date:
+    if isinstance(value, str):  # stored contexts keep dates as ISO strings
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _as_local(value: datetime | str, tz: str) -> datetime:
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return instant.astimezone(ZoneInfo(tz))
+
+
+def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
+    """`day`, `short_day`, `local` and `at` for templates rendered in `locale`."""
+    if locale == SOURCE:
+        return {
+            "day": lambda v: f"{_as_date(v):%a} {_as_date(v).day} {_as_date(v):%b %Y}",
+            "short_day": lambda v: f"{_as_date(v):%a} {_as_date(v).day} {_as_date(v):%b}",
+            "local": lambda v, tz: _english_at(_as_local(v, tz)) + f" ({tz})",
+            "at": lambda v, tz: _english_at(_as_local(v, tz)),
+        }
+
+    def day(value: date | datetime | str) -> str:
+        return format_skeleton("yMMMEd", _as_date(value), locale=locale)
+
+    def short_day(value: date | datetime | str) -> str:
+        return format_skeleton("MMMEd", _as_date(value), locale=locale)
+
+    def at(value: datetime | str, tz: str) -> str:
+        local = _as_local(value, tz)
+        return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
+
+    return {
+        "day": day,
+        "short_day": short_day,
+        "local": lambda v, tz: f"{at(v, tz)} ({tz})",
+        "at": at,
+    }
+
+
+def _english_at(local: datetime) -> str:
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
