@@ -67,7 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_due = commands.add_parser("run-due", help="do all ceremony work due now, once, then exit")
     run_due.add_argument("--now", type=_instant, help="pretend it is this ISO-8601 instant")
-    commands.add_parser("demo", help="play a team's week offline against a stand-in for Slack")
+    demo = commands.add_parser(
+        "demo", help="play a team's week offline against a stand-in for Slack"
+    )
+    demo.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="the language the bot speaks in it (en, ru, ja; default: DEFAULT_LOCALE)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     export = commands.add_parser("export", help="write a ceremony's record (e.g. a retro)")
     export.add_argument("what", choices=["retro", "weekly"], help="what to export")
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "demo":
             from bot.demo.play import run_demo
 
-            return run_demo()
+            return run_demo(args.lang)
         return _serve()
     except ConfigurationError as error:
         exit_on_bad_configuration(error)

@@ -61,7 +61,8 @@ class Rate(Act):
 @dataclass(frozen=True)
 class Press(Act):
     """Presses a button of the bot's latest message to them that has it (a DM or an
-    only-visible-to-you message), on the retro action whose text has the word ``action``."""
+    only-visible-to-you message), checked to hold ``action``: a word of the retro action it
+    is about, or a mention — never the bot's own words, which depend on its language."""
 
     button: str = ""
     action: str = ""

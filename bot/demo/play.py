@@ -10,6 +10,7 @@ The week ends with a retro, whose actions the demo follows into the next weeks.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import tempfile
@@ -198,9 +199,14 @@ class Player(RetroPlayer):
         return self.slack.messages(self.channel, include_replies=True)
 
     def cards(self, uid: str) -> int:
-        """How many sets of answers of this person the team thread holds."""
-        card = f"Standup of <@{uid}>"
-        return sum(str(m.get("text", "")).startswith(card) for m in self.thread_messages())
+        """How many sets of answers of this person the team thread holds (found by their
+        metadata and mention, not their words: the demo plays in any language)."""
+        mention = f"<@{uid}>"
+        return sum(
+            (m.get("metadata") or {}).get("event_type") == "ceremony_daily_answers"  # type: ignore[union-attr]
+            and mention in str(m.get("text", ""))
+            for m in self.thread_messages()
+        )
 
     def wait_for_thread(self, uid: str, before: int) -> None:
         """Until the person's answers are in the thread and the bot stopped calling Slack.
@@ -261,7 +267,9 @@ def _utf8_stdout() -> None:
         reconfigure(errors="replace")
 
 
-def run_demo() -> int:
+def run_demo(lang: str | None = None) -> int:
+    if lang is not None:  # checked as DEFAULT_LOCALE is: a language with a catalog
+        os.environ["DEFAULT_LOCALE"] = lang
     settings = load_settings()
     _utf8_stdout()
     try:
@@ -287,7 +295,13 @@ def run_demo() -> int:
         with (
             FakeSlack() as slack,
             tempfile.TemporaryDirectory() as scratch,
-            running_bot(slack, Path(scratch), start, database_url=settings.database_url) as bot,
+            running_bot(
+                slack,
+                Path(scratch),
+                start,
+                database_url=settings.database_url,
+                default_locale=settings.default_locale,
+            ) as bot,
         ):
             earlier, paused = earlier_runs(bot, start)
             if paused:

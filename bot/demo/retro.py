@@ -15,7 +15,15 @@ from bot.demo.standin.harness import Bot
 from bot.demo.standin.models import BOT_USER_ID
 from bot.demo.standin.server import FakeSlack
 
-RETRO_PARENT = "Retrospective: "  # how the text of a retro's parent message starts
+RETRO_HEADER = ":mag: "  # how a retro's parent message's header starts, in every language
+
+
+def is_retro_parent(message: dict[str, Any]) -> bool:
+    blocks = message.get("blocks") or []
+    first = blocks[0] if blocks else {}
+    return bool(message.get("bot_id")) and first.get("type") == "header" and str(
+        first.get("text", {}).get("text", "")
+    ).startswith(RETRO_HEADER)
 CHART_WAIT = 30.0  # seconds; drawing the matrix chart takes a moment
 
 
@@ -100,13 +108,13 @@ class RetroPlayer:
         return next(
             m
             for m in reversed(self.slack.messages(self.channel))
-            if m.get("bot_id") and str(m.get("text", "")).startswith(RETRO_PARENT)
+            if is_retro_parent(m)
         )
 
     def retro_replies(self) -> dict[str, list[str]]:
         """The bot's replies in the current retro's thread, as they read now, by ts."""
         if not any(
-            str(m.get("text", "")).startswith(RETRO_PARENT)
+            is_retro_parent(m)
             for m in self.slack.messages(self.channel)
         ):
             return {}

@@ -257,7 +257,8 @@ DAYS = (
                 form=True,
             ),
             _o("chitra", WED, 10, 30, "swap {anna}"),
-            Press("anna", WED, time(9, 45), button="oncall_swap_accept", action="swap"),
+            # The request that mentions chitra (a mention reads the same in every language).
+            Press("anna", WED, time(9, 45), button="oncall_swap_accept", action="<@uchitra"),
         ],
         "jonas never answers: one reminder at noon, and the day closes without him. chitra "
         "asks anna to swap their next on-call shifts; anna accepts from the DM, and both "

@@ -243,3 +243,42 @@ def test_the_demo_plays_the_week_and_keeps_the_history_across_runs(
     assert after_two["authored"] == 2 * after_one["authored"]
     # Nothing it started may keep the process alive once it has returned.
     assert [t.name for t in set(threading.enumerate()) - threads if not t.daemon] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("ru", ("Доброе утро!", "пн, 23 нояб.", "Ответить в форме")),
+        ("ja", ("おはようございます", "11月23日(月)")),
+    ],
+)
+def test_the_demo_plays_in_another_language(
+    lang: str, words: tuple[str, ...], tmp_path: Path
+) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'history.db'}"}
+    played = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "demo", "--lang", lang],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert played.returncode == 0, played.stdout[-3000:] + played.stderr[-3000:]
+    assert "0 violations of Slack's contracts" in played.stdout and "failures: 0" in played.stdout
+    assert all(word in played.stdout for word in words), lang
+
+
+def test_the_demo_refuses_a_language_it_has_no_catalog_for(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'history.db'}"}
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "demo", "--lang", "xx"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "DEFAULT_LOCALE: 'xx' has no catalog" in refused.stderr + refused.stdout
+    assert "Traceback" not in refused.stderr
