@@ -263,6 +263,10 @@ class Renderer:
                 ),
             )
 
+    def gettext(self, text: str) -> str:
+        """A text marked `N_()` in Python (a default question), in the renderer's language."""
+        return translations_for(self.locale).gettext(text)
+
     def render(
         self,
         template: str,

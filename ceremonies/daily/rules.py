@@ -21,7 +21,10 @@ DEFAULT_QUESTIONS = (
 DEFAULT_TIME = time(10, 0)
 DEFAULT_WEEKDAYS = frozenset(range(5))
 # Which question is the blockers question: the one asking about blockers, else the last.
-_BLOCKER_QUESTION = re.compile(r"block|imped|stuck|obstacle|help", re.IGNORECASE)
+_BLOCKER_QUESTION = re.compile(
+    r"block|imped|stuck|obstacle|help|блок|мешает|препятств|помощь|ブロッカー|障害|困って",
+    re.IGNORECASE,
+)
 
 PENDING, SENT, ANSWERED, SKIPPED, MISSED = "pending", "sent", "answered", "skipped", "missed"
 # How long a claimed piece of work may stay unfinished before another worker takes it over.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -84,7 +84,14 @@ def humans(chat: Chat, team_id: str, user_ids: list[str]) -> list[Profile]:
     return [p for p in profiles if not p.is_bot and not p.deleted]
 
 
-def start_daily(uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Request) -> DailySettings:
+def start_daily(
+    uow_factory: DailyUnitOfWorkFactory,
+    chat: Chat,
+    request: Request,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
+) -> DailySettings:
+    """The channel's daily, its members taking part; `questions` are the defaults in the
+    team's language (the handler translates them), English as written without."""
     team_id, channel_id, now = request.team_id, request.channel_id, request.now
     with uow_factory() as uow:
         existing = uow.dailies.daily_in_channel(team_id, channel_id)
@@ -101,7 +108,7 @@ def start_daily(uow_factory: DailyUnitOfWorkFactory, chat: Chat, request: Reques
                 owner_id=request.user_id,
                 prompt_time=DEFAULT_TIME,
                 weekdays=DEFAULT_WEEKDAYS,
-                questions=list(DEFAULT_QUESTIONS),
+                questions=list(questions),
                 country=None,
                 paused=False,
                 remind_after_minutes=120,

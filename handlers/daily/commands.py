@@ -14,6 +14,7 @@ from ceremonies.core.request import Request
 from ceremonies.core.time_model import local_date
 from ceremonies.daily import reports as daily_reports
 from ceremonies.daily import setup as daily_setup
+from ceremonies.daily.rules import DEFAULT_QUESTIONS
 from handlers.daily.forms import open_settings_modal
 from handlers.daily.parser import NEEDS_CHANNEL, DailyRequest, parse_daily_command
 from handlers.kit import (
@@ -77,7 +78,10 @@ def _settings_reply(
 
 def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
     settings = daily_setup.start_daily(
-        services.uow_factory, services.chat, _request(services, command)
+        services.uow_factory,
+        services.chat,
+        _request(services, command),
+        [services.renderer.gettext(question) for question in DEFAULT_QUESTIONS],
     )
     return _settings_reply(services, settings, "started", public=True)
 

@@ -18,6 +18,7 @@ def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
         bot.driver.command("UANNA", "CTEAM", "/daily", "start")
         settings = json.dumps(slack.wait_for(lambda: slack.messages("CTEAM")), ensure_ascii=False)
         assert "Стендап" in settings or "стендап" in settings
+        assert "What did you do yesterday?" not in settings  # the default questions, in Russian
         # Weekday names in Russian, as the team types them.
         days = bot.driver.command("UANNA", "CTEAM", "/daily", "days пн,ср,пт")
         assert days.status == 200
