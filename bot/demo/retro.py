@@ -21,9 +21,13 @@ RETRO_HEADER = ":mag: "  # how a retro's parent message's header starts, in ever
 def is_retro_parent(message: dict[str, Any]) -> bool:
     blocks = message.get("blocks") or []
     first = blocks[0] if blocks else {}
-    return bool(message.get("bot_id")) and first.get("type") == "header" and str(
-        first.get("text", {}).get("text", "")
-    ).startswith(RETRO_HEADER)
+    return (
+        bool(message.get("bot_id"))
+        and first.get("type") == "header"
+        and str(first.get("text", {}).get("text", "")).startswith(RETRO_HEADER)
+    )
+
+
 CHART_WAIT = 30.0  # seconds; drawing the matrix chart takes a moment
 
 
@@ -105,18 +109,11 @@ class RetroPlayer:
         self.settle()
 
     def retro_parent(self) -> dict[str, Any]:
-        return next(
-            m
-            for m in reversed(self.slack.messages(self.channel))
-            if is_retro_parent(m)
-        )
+        return next(m for m in reversed(self.slack.messages(self.channel)) if is_retro_parent(m))
 
     def retro_replies(self) -> dict[str, list[str]]:
         """The bot's replies in the current retro's thread, as they read now, by ts."""
-        if not any(
-            is_retro_parent(m)
-            for m in self.slack.messages(self.channel)
-        ):
+        if not any(is_retro_parent(m) for m in self.slack.messages(self.channel)):
             return {}
         ts = str(self.retro_parent()["ts"])
         out = {}
