@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-SOURCE = "en"
+from bot.translations import SOURCE
 
 
 def _as_date(value: date | datetime | str) -> date:
