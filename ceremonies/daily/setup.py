@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from ceremonies.core import languages
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Profile
 from ceremonies.core.request import Request
@@ -129,6 +130,7 @@ def start_daily(
             for member in members
         ]
         reschedule(uow, daily, participants, now)
+        languages.note_owner(uow.languages, team_id, channel_id, request.user_id)
         uow.commit()
         return settings_of(store, daily)
 

@@ -14,6 +14,11 @@ from tests.e2e.daily.test_daily import MONDAY_BERLIN, bot_dms, day_parent
 
 
 def test_a_whole_day_in_russian(slack: FakeSlack, tmp_path: Path) -> None:
+    # Anna's Slack language has no catalog (German): she reads DEFAULT_LOCALE; the others
+    # have Russian in Slack.
+    slack.set_user_locale("UANNA", "de-DE")
+    for user in ("UBEN", "UCHITRA"):
+        slack.set_user_locale(user, "ru-RU")
     with running_bot(slack, tmp_path, SUNDAY_NOON, default_locale="ru") as bot:
         bot.driver.command("UANNA", "CTEAM", "/daily", "start")
         settings = json.dumps(slack.wait_for(lambda: slack.messages("CTEAM")), ensure_ascii=False)
