@@ -46,10 +46,12 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.dates import date_filters
-from bot.translations import SOURCE, translations_for
+from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.i18n import N_
+from ceremonies.core.languages import native_name
 from ceremonies.core.parsing import format_weekdays
 from ceremonies.core.text import escape, neutralise, unescape
+from ceremonies.daily.rules import DEFAULT_QUESTIONS
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,16 @@ def _weekday_name(context: Context, index: int) -> str:
     return _translate(context, _WEEKDAY_NAMES[index])
 
 
+# The default questions are stored as written here (language-neutral) and asked in the
+# reader's language; a question a team wrote itself is shown as written.
+_DEFAULT_QUESTIONS = frozenset(DEFAULT_QUESTIONS)
+
+
+@pass_context
+def _asked(context: Context, question: str) -> str:
+    return _translate(context, question) if question in _DEFAULT_QUESTIONS else question
+
+
 def _users(user_ids: list[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids)
 
@@ -94,7 +106,8 @@ def _users(user_ids: list[str]) -> str:
 def _qa_text(context: Context, items: list[dict[str, Any]]) -> str:
     no_answer = _translate(context, N_("_(no answer)_"))
     return "\n".join(
-        f"*{neutralise(item['question'])}*\n{neutralise(item['answer']) or no_answer}"
+        f"*{neutralise(_asked(context, item['question']))}*\n"
+        f"{neutralise(item['answer']) or no_answer}"
         for item in items
     )
 
@@ -139,6 +152,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "weekday_name": _weekday_name,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
+    "asked": _asked,
     "person": _person,
     "channel": _channel,
     "pct": _pct,
@@ -173,6 +187,8 @@ def make_environment(
     )
     env.filters.update(FILTERS)
     env.filters.update(date_filters(locale))
+    # Each language with a catalog, named in itself (a selector's options).
+    env.globals["language_names"] = {code: native_name(code) for code in available_locales()}
     return env
 
 

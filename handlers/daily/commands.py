@@ -71,22 +71,28 @@ def _dispatch(services: Services, command: SlashCommand, request: DailyRequest) 
 
 
 def _settings_reply(
-    services: Services, settings: daily_setup.DailySettings, change: str, *, public: bool = False
+    services: Services,
+    settings: daily_setup.DailySettings,
+    change: str,
+    *,
+    public: bool = False,
+    team_id: str = "",
 ) -> dict[str, Any]:
-    payload = services.renderer.render(
-        "daily/settings_summary", {"settings": settings, "change": change}
+    # What the whole channel reads is in the channel's language; a reply to one, theirs.
+    renderer = (
+        services.renderer.in_channel(team_id, settings.channel_id) if public else services.renderer
     )
+    payload = renderer.render("daily/settings_summary", {"settings": settings, "change": change})
     return {"response_type": "in_channel" if public else "ephemeral", **payload}
 
 
 def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    # The default questions are stored as written (language-neutral): each prompt and post
+    # asks them in its reader's language (bot/rendering.py's `asked`).
     settings = daily_setup.start_daily(
-        services.uow_factory,
-        services.chat,
-        _request(services, command),
-        [services.renderer.gettext(question) for question in DEFAULT_QUESTIONS],
+        services.uow_factory, services.chat, _request(services, command), DEFAULT_QUESTIONS
     )
-    return _settings_reply(services, settings, "started", public=True)
+    return _settings_reply(services, settings, "started", public=True, team_id=command.team_id)
 
 
 def _change(
