@@ -83,9 +83,27 @@ _WEEKDAY_NAMES = (
 )
 
 
+# "every Friday" as one text: a language declines the day after "every" (каждую пятницу,
+# каждый понедельник), which a sentence around a bare day name cannot do.
+_EVERY_WEEKDAY = (
+    N_("every Monday"),
+    N_("every Tuesday"),
+    N_("every Wednesday"),
+    N_("every Thursday"),
+    N_("every Friday"),
+    N_("every Saturday"),
+    N_("every Sunday"),
+)
+
+
 @pass_context
 def _weekday_name(context: Context, index: int) -> str:
     return _translate(context, _WEEKDAY_NAMES[index])
+
+
+@pass_context
+def _every_weekday(context: Context, index: int) -> str:
+    return _translate(context, _EVERY_WEEKDAY[index])
 
 
 # The default questions are stored as written here (language-neutral) and asked in the
@@ -150,6 +168,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "users": _users,
     "weekdays": format_weekdays,
     "weekday_name": _weekday_name,
+    "every_weekday": _every_weekday,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
     "asked": _asked,

@@ -326,7 +326,7 @@ def run_demo(lang: str | None = None) -> int:
                 )
                 print(textwrap.fill(note, 100))
             # `--lang ru`: the team's Slack language is Russian, so the bot speaks it to them.
-            locale = SLACK_LOCALES.get(lang or "", "en-US")
+            locale = SLACK_LOCALES.get(settings.default_locale, "en-US")
             charts = charts_at(settings.database_url)
             player = Player(bot, _run_tag(), charts, earlier, locale=locale)
             try:
