@@ -19,7 +19,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -30,6 +30,10 @@ from ceremonies.core.languages import Languages, Resolved
 from ceremonies.core.ports import Clock, Conflict, Profile, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+# How long a locale this process recorded is not written again when read unchanged (well
+# under a day, so `is_stale` still sees it renewed).
+RECORDED_FOR = timedelta(hours=1)
 
 
 class Renderers:
@@ -65,6 +69,9 @@ class LanguageBook:
         self.languages = languages
         # A DM channel belongs to one person for good: once recorded, not written again.
         self._dms_known: set[tuple[str, str, str]] = set()
+        # Locales this process recorded, and when: the same locale read again within the
+        # hour (Home refreshes, admin checks) is not written again.
+        self._recorded: dict[tuple[str, str], tuple[str, datetime]] = {}
 
     def person(self, team_id: str, user_id: str) -> Resolved:
         with self.uow_factory() as uow:
@@ -90,9 +97,19 @@ class LanguageBook:
             return rules.of_row(row, self.languages), rules.is_stale(row, now)
 
     def note_profiles(self, team_id: str, profiles: Iterable[Profile], now: datetime) -> None:
-        seen = [(p.user_id, p.locale) for p in profiles if p.locale and not p.is_bot]
+        seen = [
+            (p.user_id, p.locale)
+            for p in profiles
+            if p.locale and not p.is_bot and not self._recently(team_id, p.user_id, p.locale, now)
+        ]
         if seen:
             self._write(lambda uow: rules.note_locales(uow.languages, team_id, seen, now))
+            for user_id, locale in seen:
+                self._recorded[(team_id, user_id)] = (locale, now)
+
+    def _recently(self, team_id: str, user_id: str, locale: str, now: datetime) -> bool:
+        known = self._recorded.get((team_id, user_id))
+        return known is not None and known[0] == locale and now - known[1] < RECORDED_FOR
 
     def note_dm(self, team_id: str, user_id: str, dm_channel_id: str) -> None:
         key = (team_id, user_id, dm_channel_id)

@@ -45,7 +45,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.dates import date_filters
+from bot.dates import date_filters, every_weekday, translate_marked, weekday_name
 from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.i18n import N_
 from ceremonies.core.languages import native_name
@@ -67,44 +67,7 @@ def _clock(value: time) -> str:
     return f"{value:%H:%M}"
 
 
-def _translate(context: Context, message: str) -> str:
-    """`message` (marked with N_) in the template's language: the environment's `gettext`."""
-    return str(context.call(context.environment.globals["gettext"], message))
-
-
-_WEEKDAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-
-
-# "every Friday" as one text: a language declines the day after "every" (каждую пятницу,
-# каждый понедельник), which a sentence around a bare day name cannot do.
-_EVERY_WEEKDAY = (
-    N_("every Monday"),
-    N_("every Tuesday"),
-    N_("every Wednesday"),
-    N_("every Thursday"),
-    N_("every Friday"),
-    N_("every Saturday"),
-    N_("every Sunday"),
-)
-
-
-@pass_context
-def _weekday_name(context: Context, index: int) -> str:
-    return _translate(context, _WEEKDAY_NAMES[index])
-
-
-@pass_context
-def _every_weekday(context: Context, index: int) -> str:
-    return _translate(context, _EVERY_WEEKDAY[index])
-
+_translate = translate_marked
 
 # The default questions are stored as written here (language-neutral) and asked in the
 # reader's language; a question a team wrote itself is shown as written.
@@ -167,8 +130,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "clock": _clock,
     "users": _users,
     "weekdays": format_weekdays,
-    "weekday_name": _weekday_name,
-    "every_weekday": _every_weekday,
+    "weekday_name": weekday_name,
+    "every_weekday": every_weekday,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
     "asked": _asked,

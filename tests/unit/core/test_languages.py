@@ -24,6 +24,7 @@ from ceremonies.core.languages import (
     person_language,
 )
 from ceremonies.core.parsing import InvalidInput
+from ceremonies.core.ports import Profile
 from handlers import carries_nothing_to_keep
 from handlers.daily.parser import parse_daily_command
 from tests.fake_uow import FakeUnitOfWorkFactory
@@ -197,3 +198,19 @@ def test_replies_are_in_the_askers_language_and_a_stale_locale_is_refreshed_once
         assert renderer.locale == "ja" and refreshed == [("T1", "UBORIS")]  # fresh
     finally:
         asking.reset(token)
+
+
+def test_a_locale_read_again_unchanged_is_not_written_again_within_the_hour() -> None:
+    uow_factory = FakeUnitOfWorkFactory()
+    book = LanguageBook(uow_factory, EN)
+    boris = [Profile("UBORIS", "boris", "UTC", locale="ru-RU")]
+    book.note_profiles("T1", boris, NOW)
+    commits = uow_factory.commits
+    book.note_profiles("T1", boris, NOW + timedelta(minutes=30))
+    assert uow_factory.commits == commits  # unchanged and recent: no write
+    book.note_profiles("T1", [Profile("UBORIS", "boris", "UTC", locale="ja-JP")], NOW)
+    assert book.person("T1", "UBORIS") == Resolved("ja", SLACK)  # changed: written at once
+    book.note_profiles("T1", boris, NOW + timedelta(hours=2))
+    with uow_factory() as uow:
+        row = uow.languages.person("T1", "UBORIS")
+        assert row is not None and row.seen_at == NOW + timedelta(hours=2)
