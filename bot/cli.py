@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--lang",
         metavar="LANG",
-        help="the language the bot speaks in it (en, ru, ja; default: DEFAULT_LOCALE)",
+        help="the team's Slack language and the bot's default (en, ru, ja; default DEFAULT_LOCALE)",
     )
     commands.add_parser("migrate", help="bring the database schema up to date")
     export = commands.add_parser("export", help="write a ceremony's record (e.g. a retro)")

@@ -12,8 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from bot.translations import SOURCE
+from ceremonies.core.i18n import N_
 
 
 def _as_date(value: date | datetime | str) -> date:
@@ -57,3 +60,42 @@ def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
 
 def _english_at(local: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def translate_marked(context: Context, message: str) -> str:
+    """`message` (marked with N_) in the template's language: the environment's `gettext`."""
+    return str(context.call(context.environment.globals["gettext"], message))
+
+
+_WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+# "every Friday" as one text: a language declines the day after "every" (каждую пятницу,
+# каждый понедельник), which a sentence around a bare day name cannot do.
+_EVERY_WEEKDAY = (
+    N_("every Monday"),
+    N_("every Tuesday"),
+    N_("every Wednesday"),
+    N_("every Thursday"),
+    N_("every Friday"),
+    N_("every Saturday"),
+    N_("every Sunday"),
+)
+
+
+@pass_context
+def weekday_name(context: Context, index: int) -> str:
+    return translate_marked(context, _WEEKDAY_NAMES[index])
+
+
+@pass_context
+def every_weekday(context: Context, index: int) -> str:
+    return translate_marked(context, _EVERY_WEEKDAY[index])

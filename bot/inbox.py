@@ -29,6 +29,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.ack_first import prompt_acks
+from bot.languages import asker_of, asking
 from bot.receipts import Connection, Receipt, ReceiptWriter
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
@@ -75,10 +76,13 @@ class DurableApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         slot = Slot()
         token = CURRENT.set(slot)
+        # Who asks, so that every reply to this request is rendered in their language.
+        asked = asking.set(asker_of(req.body))
         try:
             with prompt_acks(req.context):
                 return super().dispatch(req)
         finally:
+            asking.reset(asked)
             CURRENT.reset(token)
             if slot.ticket is not None:
                 slot.ticket.dispatched()

@@ -45,11 +45,13 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.dates import date_filters
-from bot.translations import SOURCE, translations_for
+from bot.dates import date_filters, every_weekday, translate_marked, weekday_name
+from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.i18n import N_
+from ceremonies.core.languages import native_name
 from ceremonies.core.parsing import format_weekdays
 from ceremonies.core.text import escape, neutralise, unescape
+from ceremonies.daily.rules import DEFAULT_QUESTIONS
 
 log = logging.getLogger(__name__)
 
@@ -65,25 +67,16 @@ def _clock(value: time) -> str:
     return f"{value:%H:%M}"
 
 
-def _translate(context: Context, message: str) -> str:
-    """`message` (marked with N_) in the template's language: the environment's `gettext`."""
-    return str(context.call(context.environment.globals["gettext"], message))
+_translate = translate_marked
 
-
-_WEEKDAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
+# The default questions are stored as written here (language-neutral) and asked in the
+# reader's language; a question a team wrote itself is shown as written.
+_DEFAULT_QUESTIONS = frozenset(DEFAULT_QUESTIONS)
 
 
 @pass_context
-def _weekday_name(context: Context, index: int) -> str:
-    return _translate(context, _WEEKDAY_NAMES[index])
+def _asked(context: Context, question: str) -> str:
+    return _translate(context, question) if question in _DEFAULT_QUESTIONS else question
 
 
 def _users(user_ids: list[str]) -> str:
@@ -94,7 +87,8 @@ def _users(user_ids: list[str]) -> str:
 def _qa_text(context: Context, items: list[dict[str, Any]]) -> str:
     no_answer = _translate(context, N_("_(no answer)_"))
     return "\n".join(
-        f"*{neutralise(item['question'])}*\n{neutralise(item['answer']) or no_answer}"
+        f"*{neutralise(_asked(context, item['question']))}*\n"
+        f"{neutralise(item['answer']) or no_answer}"
         for item in items
     )
 
@@ -136,9 +130,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "clock": _clock,
     "users": _users,
     "weekdays": format_weekdays,
-    "weekday_name": _weekday_name,
+    "weekday_name": weekday_name,
+    "every_weekday": every_weekday,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
+    "asked": _asked,
     "person": _person,
     "channel": _channel,
     "pct": _pct,
@@ -173,6 +169,8 @@ def make_environment(
     )
     env.filters.update(FILTERS)
     env.filters.update(date_filters(locale))
+    # Each language with a catalog, named in itself (a selector's options).
+    env.globals["language_names"] = {code: native_name(code) for code in available_locales()}
     return env
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,11 +26,13 @@ from sqlalchemy import Engine, text
 from bot import metrics
 from bot.ack_first import AckFirst, wait_for_ack
 from bot.inbox import Inbox, current_ticket
+from bot.languages import LanguageBook, Renderers, RequesterRenderer
 from bot.pacing import AdaptivePace
-from bot.rendering import Renderer
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
+from bot.translations import available_locales
+from ceremonies.core.languages import Languages
 from handlers import carries_nothing_to_keep
 from storage.db import make_engine, make_session_factory, writer_queue
 from storage.migrate import upgrade
@@ -214,7 +217,13 @@ def build_runtime(
     own_token = None if settings.oauth else settings.slack_bot_token or ""
     client = make_client(own_token, settings.slack_api_url, contact=contact)
     custom = settings.custom_templates_dir
-    renderer = Renderer(Path(custom) if custom else None, locale=settings.default_locale)
+    # One renderer per language, made as it is first needed (issue 12: each person's and
+    # channel's own language; DEFAULT_LOCALE for whoever the bot knows nothing of).
+    renderers = Renderers(settings.default_locale, Path(custom) if custom else None)
+    languages = Languages(tuple(available_locales()), settings.default_locale)
+    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
+    book = LanguageBook(uow_factory, languages)
+    the_clock = clock or SystemClock()
     post_pace = AdaptivePace.per_minute(settings.slack_post_rate_per_minute)
     installations = team_clients = None
     if settings.oauth:
@@ -235,7 +244,7 @@ def build_runtime(
         team_clients = TeamClients(bot_token_of(installations), team_link)
     chat = SlackChat(
         client,
-        renderer,
+        renderers,
         post_client=make_client(
             own_token,
             settings.slack_api_url,
@@ -246,17 +255,30 @@ def build_runtime(
         default_tz=settings.default_timezone,
         post_pace=post_pace,
         clients_of=team_clients.clients if team_clients else None,
+        book=book,
+        clock=the_clock,  # type: ignore[arg-type]
     )
     # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
     work_executor = ListenerExecutor(4, "work")
     gate = AckFirst()
-    uow_factory = SqlUnitOfWorkFactory(make_session_factory(engine))
-    the_clock = clock or SystemClock()
+
+    def refresh_locale(team_id: str, user_id: str) -> None:
+        """Reads a person's profile again after the ack, which records their locale."""
+
+        def read() -> None:
+            try:
+                chat.profile(team_id, user_id)
+            except Exception as error:  # the next command tries again
+                logging.getLogger(__name__).info("locale of %s not refreshed: %s", user_id, error)
+
+        work_executor.submit(gate.after_acks(read))
+
     services = Services(
         uow_factory=uow_factory,
         chat=chat,
         clock=the_clock,  # type: ignore[arg-type]
-        renderer=renderer,
+        renderer=RequesterRenderer(renderers, book, the_clock, refresh_locale),  # type: ignore[arg-type]
+        languages=languages,
         default_tz=settings.default_timezone,
         public_url=settings.public_url,
         defer=lambda work: work_executor.submit(gate.after_acks(work)),

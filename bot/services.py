@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.inbox import report_failure
+from ceremonies.core.languages import Languages
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from ceremonies.core.request import Request
 from ceremonies.core.time_model import DateRange
@@ -28,6 +29,8 @@ class Services:
     chat: Chat
     clock: Clock
     renderer: Renderer
+    # The languages there are catalogs for, and DEFAULT_LOCALE.
+    languages: Languages = field(default_factory=lambda: Languages(("en",), "en"))
     default_tz: str = "UTC"
     # The base of links the bot hands out (the on-call calendar feed).
     public_url: str = ""

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     log_format: str = "text"
     # Used for people whose Slack profile has no time zone.
     default_timezone: str = "UTC"
-    # The language the bot speaks: a catalog in templates/locales/ (en, ru, ja).
+    # The language for whoever the bot knows no language of (a person's Slack language or
+    # own choice, and a channel's, come first): a catalog in templates/locales/ (en, ru, ja).
     default_locale: str = "en"
     # The base of links the bot hands out, e.g. https://bot.example.com for the on-call feed.
     public_url: str = ""

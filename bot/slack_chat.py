@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import metrics
+from bot.languages import LanguageBook, Renderers
 from bot.pacing import AdaptivePace
 from bot.rendering import Renderer
-from ceremonies.core.ports import DeliveryError, Marker, Message, Posted, Profile
+from ceremonies.core.ports import Clock, DeliveryError, Marker, Message, Posted, Profile
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +65,26 @@ DIRECTORY_PAGE = 200  # Slack's advice for users.list
 PAGE_WORTH = 5  # wanted people a directory page must bring to be worth the next one
 
 
+class _UtcClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
 class SlackChat:
+    """Renders every message in the language of its destination (bot/languages.py): with a
+    `book`, a person's, a DM's or a channel's; without one, the renderers' default."""
+
     def __init__(
         self,
         client: WebClient,
-        renderer: Renderer,
+        renderer: Renderer | Renderers,
         *,
         post_pace: AdaptivePace,
         post_client: WebClient | None = None,
         default_tz: str = "UTC",
         clients_of: Callable[[str], tuple[WebClient, WebClient, AdaptivePace]] | None = None,
+        book: LanguageBook | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.post_client = post_client or client
@@ -81,7 +92,13 @@ class SlackChat:
         # token, and its own posting pace (Slack's limits are per workspace); it raises for a
         # team that has not installed the bot or has uninstalled it.
         self.clients_of = clients_of
-        self.renderer = renderer
+        if isinstance(renderer, Renderer):
+            one = renderer
+            self.renderers: Callable[[str | None], Renderer] = lambda _language: one
+        else:
+            self.renderers = renderer
+        self.book = book
+        self.clock = clock or _UtcClock()
         self.default_tz = default_tz
         # chat.postMessage's pace, which adapts to what Slack accepts (bot/pacing.py).
         self.post_pace = post_pace
@@ -109,9 +126,20 @@ class SlackChat:
         except (SlackClientError, OSError) as error:  # OSError: a connection reset, a timeout
             raise DeliveryError(f"{method}: {error}", permanent=False) from error
 
+    def renderer_for(self, team_id: str, destination: str) -> Renderer:
+        """The renderer in the language `destination` (a user, a DM, a channel) reads."""
+        if self.book is None:
+            return self.renderers(None)
+        try:
+            return self.renderers(self.book.destination(team_id, destination))
+        except Exception as error:  # the message still goes out, in the default language
+            log.warning("the language of %s could not be read: %s", destination, error)
+            return self.renderers(None)
+
     def post(self, team_id: str, channel: str, message: Message) -> Posted:
         failures: list[tuple[str, str]] = []
-        payload = self.renderer.render(message.template, message.context, failures=failures)
+        renderer = self.renderer_for(team_id, channel)
+        payload = renderer.render(message.template, message.context, failures=failures)
         args: dict[str, Any] = {"channel": channel, **payload}
         if message.thread_ts:
             args["thread_ts"] = message.thread_ts
@@ -137,6 +165,10 @@ class SlackChat:
             return Posted(found.channel, found.ts, tuple(failures))
         pace.accepted()
         metrics.MESSAGES_SENT.labels(message.template).inc()
+        if channel[:1] in "UW" and self.book is not None:
+            # Posted by user id: Slack says which DM it went to, and later replies there
+            # (answers, confirmations) are then known to be in that person's language.
+            self.book.note_dm(team_id, channel, str(response["channel"]))
         return Posted(response["channel"], response["ts"], tuple(failures))
 
     def _posted_after_all(
@@ -153,7 +185,7 @@ class SlackChat:
             return None
 
     def update(self, team_id: str, channel: str, ts: str, message: Message) -> None:
-        payload = self.renderer.render(message.template, message.context)
+        payload = self.renderer_for(team_id, channel).render(message.template, message.context)
         self._call(team_id, "chat.update", channel=channel, ts=ts, **payload)
 
     def find_posted(
@@ -186,10 +218,13 @@ class SlackChat:
                 return None
 
     def open_dm(self, team_id: str, user_id: str) -> str:
-        return str(self._call(team_id, "conversations.open", users=user_id)["channel"]["id"])
+        dm = str(self._call(team_id, "conversations.open", users=user_id)["channel"]["id"])
+        if self.book is not None:
+            self.book.note_dm(team_id, user_id, dm)
+        return dm
 
     def publish_home(self, team_id: str, user_id: str, view: Message) -> None:
-        payload = self.renderer.view(view.template, view.context)
+        payload = self.renderer_for(team_id, user_id).view(view.template, view.context)
         self._call(team_id, "views.publish", user_id=user_id, view=payload)
 
     def set_usergroup_members(self, team_id: str, usergroup_id: str, user_ids: list[str]) -> None:
@@ -233,13 +268,27 @@ class SlackChat:
                 content=png,
                 filename=f"{chart}.png",
                 # "retro_matrix" is titled by templates/retro/matrix_chart_title.txt.j2.
-                title=self.renderer.text(chart.replace("_", "/", 1) + "_chart_title", **data),
+                title=self.renderer_for(team_id, channel).text(
+                    chart.replace("_", "/", 1) + "_chart_title", **data
+                ),
             )
         except (SlackApiError, SlackClientError) as error:
             raise DeliveryError(f"files upload: {error}", permanent=False) from error
 
     def profile(self, team_id: str, user_id: str) -> Profile:
-        return self._profile(self._call(team_id, "users.info", user=user_id)["user"])
+        found = self._one_profile(team_id, user_id)
+        self._note_locales(team_id, [found])
+        return found
+
+    def _one_profile(self, team_id: str, user_id: str) -> Profile:
+        user = self._call(team_id, "users.info", user=user_id, include_locale=True)["user"]
+        return self._profile(user)
+
+    def _note_locales(self, team_id: str, profiles: list[Profile]) -> None:
+        """Every profile read records its person's Slack locale: the language the bot
+        speaks to them never needs a users.info call of its own."""
+        if self.book is not None:
+            self.book.note_profiles(team_id, profiles, self.clock.now())
 
     def profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
         """users.info is Tier 4 (100 a minute): one per member made `/daily start` in a
@@ -247,8 +296,13 @@ class SlackChat:
         20 pages a minute) gives 200 people a page, so it is read instead while its pages
         are worth it — a page costs what five users.info calls do — and whoever it did not
         show is asked for one by one."""
+        profiles = self._profiles_of(team_id, user_ids)
+        self._note_locales(team_id, profiles)
+        return profiles
+
+    def _profiles_of(self, team_id: str, user_ids: list[str]) -> list[Profile]:
         if len(user_ids) <= DIRECTORY_FROM:
-            return [self.profile(team_id, user_id) for user_id in user_ids]
+            return [self._one_profile(team_id, user_id) for user_id in user_ids]
         wanted, found = set(user_ids), dict[str, Profile]()
         cursor = None
         while len(found) < len(wanted):
@@ -256,6 +310,7 @@ class SlackChat:
                 team_id,
                 "users.list",
                 limit=DIRECTORY_PAGE,
+                include_locale=True,
                 **({"cursor": cursor} if cursor else {}),
             )
             before = len(found)
@@ -265,7 +320,7 @@ class SlackChat:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor or len(found) - before < PAGE_WORTH:
                 break
-        return [found.get(user_id) or self.profile(team_id, user_id) for user_id in user_ids]
+        return [found.get(user_id) or self._one_profile(team_id, user_id) for user_id in user_ids]
 
     def _profile(self, user: dict[str, Any]) -> Profile:
         return Profile(
@@ -275,4 +330,5 @@ class SlackChat:
             is_bot=bool(user.get("is_bot")) or bool(user.get("is_app_user")),
             deleted=bool(user.get("deleted")),
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            locale=str(user["locale"]) if user.get("locale") else None,
         )

@@ -15,6 +15,7 @@ _READS_ONLY = {
     "/oncall": oncall.READS_ONLY,
     "/weekly": weekly.READS_ONLY,
 }
+_READS_ONLY_ALONE = {"/daily": daily.READS_ONLY_ALONE}
 _OPENS_A_FORM = daily.OPENS_A_FORM | retro.OPENS_A_FORM | oncall.OPENS_A_FORM | weekly.OPENS_A_FORM
 _SHOWN_ONLY_EVENTS = frozenset({"app_home_opened"})
 
@@ -25,7 +26,10 @@ def carries_nothing_to_keep(body: dict[str, Any]) -> bool:
     if isinstance(command, str):
         text = body.get("text")
         words = text.split(maxsplit=1) if isinstance(text, str) else []
-        return (words[0].lower() if words else "") in _READS_ONLY.get(command, frozenset())
+        first = words[0].lower() if words else ""
+        if len(words) == 1 and first in _READS_ONLY_ALONE.get(command, frozenset()):
+            return True
+        return first in _READS_ONLY.get(command, frozenset())
     if body.get("type") == "block_actions":
         actions = body.get("actions")
         ids = (

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ceremonies.core.errors import Refusal
+from ceremonies.core.languages import Languages
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.ports import Chat, Clock, UnitOfWorkFactory
 from ceremonies.core.request import Actor, Request
@@ -65,9 +66,20 @@ def read_message(event: Any) -> MessageEvent | None:
 
 
 class Renderer(Protocol):
+    """Renders in the language of the person whose request is handled (bot/languages.py)."""
+
     def render(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]: ...
     def view(self, template: str, context: Mapping[str, Any]) -> dict[str, Any]: ...
     def text(self, template: str, **context: Any) -> str: ...
+    def gettext(self, text: str) -> str: ...
+
+    def in_channel(self, team_id: str, channel_id: str) -> Renderer:
+        """For a reply the whole channel reads: in the channel's language."""
+        ...
+
+    def speak(self, language: str | None) -> None:
+        """The rest of this request replies in `language` (None: as resolved again)."""
+        ...
 
 
 class Services(Protocol):
@@ -81,6 +93,8 @@ class Services(Protocol):
     def clock(self) -> Clock: ...
     @property
     def renderer(self) -> Renderer: ...
+    @property
+    def languages(self) -> Languages: ...
     @property
     def default_tz(self) -> str: ...
     @property

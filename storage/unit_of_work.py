@@ -11,6 +11,7 @@ from storage.daily.queries import SqlDailyQueries
 from storage.daily.store import SqlDailyStore
 from storage.home.store import SqlHomeStore
 from storage.inbox import SqlInbox
+from storage.languages import SqlLanguageStore
 from storage.oncall.queries import SqlOnCallQueries
 from storage.oncall.store import SqlOncallStore
 from storage.people import SqlPeopleStore
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         self.people = SqlPeopleStore(self.session)
         self.inbox = SqlInbox(self.session)
+        self.languages = SqlLanguageStore(self.session)
         self.dailies = SqlDailyStore(self.session)
         self.retros = SqlRetroStore(self.session)
         self.oncalls = SqlOncallStore(self.session)

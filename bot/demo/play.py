@@ -60,7 +60,14 @@ def _run_tag() -> str:
 class Player(RetroPlayer):
     """Plays the script against the running bot and prints each day as it ends."""
 
-    def __init__(self, bot: Bot, tag: str, charts: Path, earlier: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        tag: str,
+        charts: Path,
+        earlier: Sequence[str] = (),
+        locale: str = "en-US",
+    ) -> None:
         self.bot = bot
         self.slack: FakeSlack = bot.slack
         # Person ids change per run too: a DM reply belongs to the latest prompt sent to
@@ -70,7 +77,11 @@ class Player(RetroPlayer):
         self.channel = f"C{tag}"
         for person in TEAM:
             self.slack.add_user(
-                self.ids[person.name], person.name, person.tz, real_name=person.real_name
+                self.ids[person.name],
+                person.name,
+                person.tz,
+                real_name=person.real_name,
+                locale=locale,
             )
         self.slack.add_channel(self.channel, CHANNEL_NAME, list(self.ids.values()))
         # The team's on-call user group, which the rotation keeps set to whoever is on call.
@@ -267,6 +278,9 @@ def _utf8_stdout() -> None:
         reconfigure(errors="replace")
 
 
+SLACK_LOCALES = {"en": "en-US", "ru": "ru-RU", "ja": "ja-JP"}
+
+
 def run_demo(lang: str | None = None) -> int:
     if lang is not None:  # checked as DEFAULT_LOCALE is: a language with a catalog
         os.environ["DEFAULT_LOCALE"] = lang
@@ -311,7 +325,10 @@ def run_demo(lang: str | None = None) -> int:
                     "or its prompts would come back in this run's next weeks.)"
                 )
                 print(textwrap.fill(note, 100))
-            player = Player(bot, _run_tag(), charts_at(settings.database_url), earlier)
+            # `--lang ru`: the team's Slack language is Russian, so the bot speaks it to them.
+            locale = SLACK_LOCALES.get(settings.default_locale, "en-US")
+            charts = charts_at(settings.database_url)
+            player = Player(bot, _run_tag(), charts, earlier, locale=locale)
             try:
                 play_week(player, start)
             except TimeoutError as error:

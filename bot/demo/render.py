@@ -69,6 +69,7 @@ EMOJI = {
     "alarm_clock": "⏰",
     "pager": "📟",
     "zzz": "💤",
+    "speech_balloon": "💬",
 }
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")

@@ -50,6 +50,8 @@ class Profile:
     is_bot: bool = False
     deleted: bool = False
     is_admin: bool = False
+    # Slack's `locale` ("ru-RU"), asked for with include_locale; None when Slack did not say.
+    locale: str | None = None
 
 
 class DeliveryError(Exception):
@@ -115,6 +117,35 @@ class PeopleStore(Protocol):
     def add_absence(self, **fields: Any) -> AbsenceRow: ...
 
 
+class PersonLanguageRow(Protocol):
+    """What the bot knows of a person's language (the rules: ceremonies/core/languages.py)."""
+
+    id: int
+    team_id: str
+    user_id: str
+    slack_locale: str | None
+    seen_at: datetime | None
+    choice: str | None
+    dm_channel_id: str | None
+
+
+class ChannelLanguageRow(Protocol):
+    id: int
+    team_id: str
+    channel_id: str
+    choice: str | None
+    owner_id: str | None
+
+
+class LanguageStore(Protocol):
+    def person(self, team_id: str, user_id: str) -> PersonLanguageRow | None: ...
+    def people(self, team_id: str, user_ids: list[str]) -> list[PersonLanguageRow]: ...
+    def dm_owner(self, team_id: str, dm_channel_id: str) -> PersonLanguageRow | None: ...
+    def add_person(self, **fields: Any) -> PersonLanguageRow: ...
+    def channel(self, team_id: str, channel_id: str) -> ChannelLanguageRow | None: ...
+    def add_channel(self, **fields: Any) -> ChannelLanguageRow: ...
+
+
 class InboxRow(Protocol):
     id: int
     team_id: str
@@ -150,6 +181,8 @@ class UnitOfWork(AbstractContextManager["UnitOfWork"], Protocol):
 
     people: PeopleStore
     inbox: Inbox
+    # Each person's and channel's language (ceremonies/core/languages.py).
+    languages: LanguageStore
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -12,7 +12,8 @@ from ceremonies.core.time_model import DateRange, WorkSchedule, is_working_day, 
 from ceremonies.daily.no_blockers import NO_BLOCKER
 from ceremonies.daily.ports import DailyRow, ParticipantRow
 
-# Stored with a daily when it starts (marked for the catalogs: translated where it starts).
+# Stored with a daily when it starts, as written here; marked for the catalogs, and asked
+# in the language of whoever reads them (bot/rendering.py's `asked` filter).
 DEFAULT_QUESTIONS = (
     N_("What did you do yesterday?"),
     N_("What will you do today?"),

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from ceremonies.core import languages
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, Profile
 from ceremonies.core.request import Request
@@ -90,8 +91,8 @@ def start_daily(
     request: Request,
     questions: Sequence[str] = DEFAULT_QUESTIONS,
 ) -> DailySettings:
-    """The channel's daily, its members taking part; `questions` are the defaults in the
-    team's language (the handler translates them), English as written without."""
+    """The channel's daily, its members taking part; the default `questions` are stored as
+    written in ceremonies/daily/rules.py and asked in each reader's language."""
     team_id, channel_id, now = request.team_id, request.channel_id, request.now
     with uow_factory() as uow:
         existing = uow.dailies.daily_in_channel(team_id, channel_id)
@@ -129,6 +130,7 @@ def start_daily(
             for member in members
         ]
         reschedule(uow, daily, participants, now)
+        languages.note_owner(uow.languages, team_id, channel_id, request.user_id)
         uow.commit()
         return settings_of(store, daily)
 

@@ -105,6 +105,20 @@ class ReportLine:
 
 
 @dataclass(frozen=True)
+class HomeLanguage:
+    """The language selector: one's own choice (None: automatic) and Slack's locale, so
+    that "Automatic" can say what it follows. Part of the digest: choosing republishes."""
+
+    choice: str | None = None
+    slack_locale: str | None = None
+
+    @property
+    def slack_code(self) -> str:
+        """The locale's language ("ru-RU" → "ru"); the template shows it when it has one."""
+        return (self.slack_locale or "").replace("_", "-").split("-")[0].lower()
+
+
+@dataclass(frozen=True)
 class HomeView:
     user_id: str
     tz: str
@@ -113,6 +127,7 @@ class HomeView:
     actions: Part[ActionLine]
     rotations: Part[RotationLine]
     reports: Part[ReportLine]
+    language: HomeLanguage = HomeLanguage()
 
     def digest(self) -> str:
         """Equal for equal views: publishing again is needed only when this changes."""
@@ -133,6 +148,7 @@ def assemble(uow: HomeUnitOfWork, team_id: str, user_id: str, tz: str, now: date
     ]
     rotations.sort(key=_rotation_rank)
     reports = [_report_line(r, now) for r in uow.weekly_history.reports_of(team_id, user_id)]
+    known = uow.languages.person(team_id, user_id)
     return HomeView(
         user_id=user_id,
         tz=tz,
@@ -141,6 +157,7 @@ def assemble(uow: HomeUnitOfWork, team_id: str, user_id: str, tz: str, now: date
         actions=_part(actions, MAX_ACTIONS),
         rotations=_part(rotations, MAX_ROTATIONS),
         reports=_part(reports, MAX_REPORTS),
+        language=HomeLanguage(known.choice, known.slack_locale) if known else HomeLanguage(),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 
+from ceremonies.core import languages
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict
 from ceremonies.core.request import Request
@@ -100,6 +101,7 @@ def start_rotation(
         _record_first_shift(uow, rotation, request.now)
         plan_ = load_plan(uow, rotation, request.now)
         reschedule(uow, rotation, plan_, request.now, after_change=True)
+        languages.note_owner(uow.languages, request.team_id, request.channel_id, request.user_id)
         uow.commit()
         return _settings(uow, rotation, request.now)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ceremonies.core import languages
 from ceremonies.core.errors import Refusal
 from ceremonies.core.i18n import N_
 from ceremonies.core.ports import Chat, Message
@@ -95,6 +96,8 @@ def start_retro(
             phase=COLLECTING,
             created_at=now,
         )
+        # Before the parent is posted: it is in the channel's language, its owner's.
+        languages.note_owner(uow.languages, team_id, channel_id, request.user_id)
         uow.commit()
         parent = Message("retro/parent", parent_context(uow, retro))
         review = _review_context(uow, previous, retro.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from ceremonies.core import languages
 from ceremonies.core.errors import Refusal
 from ceremonies.core.ports import Chat, Conflict, DeliveryError
 from ceremonies.core.request import Request
@@ -89,6 +90,7 @@ def start_report(
             raise Refusal("weekly_already_started") from None
         uow.weeklies.add_source(row.id, request.channel_id, request.now)
         reschedule(row, request.now)
+        languages.note_owner(uow.languages, request.team_id, request.channel_id, request.user_id)
         uow.commit()
         return settings_of(uow, row, request.now)
 

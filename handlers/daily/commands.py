@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from ceremonies.core import language_choice
+from ceremonies.core.languages import AUTOMATIC, native_name
 from ceremonies.core.parsing import InvalidInput
 from ceremonies.core.request import Request
 from ceremonies.core.time_model import local_date
@@ -38,7 +40,8 @@ def register(app: App, services: Services) -> None:
             return
         caller_tz = services.default_tz
         try:
-            request = parse_daily_command(command.text, local_date(caller_tz, services.clock.now()))
+            today = local_date(caller_tz, services.clock.now())
+            request = parse_daily_command(command.text, today, services.languages)
         except InvalidInput as error:
             ack(**ephemeral(invalid_message(services, error)))
             return
@@ -68,22 +71,28 @@ def _dispatch(services: Services, command: SlashCommand, request: DailyRequest) 
 
 
 def _settings_reply(
-    services: Services, settings: daily_setup.DailySettings, change: str, *, public: bool = False
+    services: Services,
+    settings: daily_setup.DailySettings,
+    change: str,
+    *,
+    public: bool = False,
+    team_id: str = "",
 ) -> dict[str, Any]:
-    payload = services.renderer.render(
-        "daily/settings_summary", {"settings": settings, "change": change}
+    # What the whole channel reads is in the channel's language; a reply to one, theirs.
+    renderer = (
+        services.renderer.in_channel(team_id, settings.channel_id) if public else services.renderer
     )
+    payload = renderer.render("daily/settings_summary", {"settings": settings, "change": change})
     return {"response_type": "in_channel" if public else "ephemeral", **payload}
 
 
 def _start(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    # The default questions are stored as written (language-neutral): each prompt and post
+    # asks them in its reader's language (bot/rendering.py's `asked`).
     settings = daily_setup.start_daily(
-        services.uow_factory,
-        services.chat,
-        _request(services, command),
-        [services.renderer.gettext(question) for question in DEFAULT_QUESTIONS],
+        services.uow_factory, services.chat, _request(services, command), DEFAULT_QUESTIONS
     )
-    return _settings_reply(services, settings, "started", public=True)
+    return _settings_reply(services, settings, "started", public=True, team_id=command.team_id)
 
 
 def _change(
@@ -172,6 +181,39 @@ def _history(services: Services, command: SlashCommand, request: DailyRequest) -
     )
 
 
+def _language(services: Services, command: SlashCommand, request: DailyRequest) -> dict[str, Any]:
+    """Shows one's language and the channel's; with a code, sets one's own (in a DM, or with
+    `me`) or the channel's; `auto` clears that choice. Replied to in the language that now
+    applies, so the reply itself confirms it."""
+    team_id, user_id = command.team_id, command.user_id
+    channel_id = None if command.in_dm else command.channel_id
+    mine = command.in_dm or request.for_me
+    changed = request.language is not None
+    if changed:
+        code = None if request.language == AUTOMATIC else request.language
+        language_choice.choose(
+            services.uow_factory,
+            team_id,
+            user_id=user_id if mine else None,
+            channel_id=None if mine else channel_id,
+            code=code,
+        )
+    status = language_choice.status(
+        services.uow_factory, team_id, user_id, channel_id, services.languages
+    )
+    if changed and mine:
+        services.renderer.speak(status.person.code)
+        services.home_changed(team_id, [user_id])
+    elif changed and status.channel is not None:
+        services.renderer.speak(status.channel.code)
+    context = {
+        "status": status,
+        "change": ("person" if mine else "channel") if changed else None,
+        "names": {code: native_name(code) for code in status.available},
+    }
+    return ephemeral(services.renderer.render("daily/language", context))
+
+
 _ACTIONS: dict[str, Callable[[Services, SlashCommand, DailyRequest], dict[str, Any]]] = {
     "start": _start,
     "time": _change("prompt_time", lambda r: r.prompt_time, "time"),
@@ -186,4 +228,5 @@ _ACTIONS: dict[str, Callable[[Services, SlashCommand, DailyRequest], dict[str, A
     "away": _away,
     "status": _status,
     "history": _history,
+    "language": _language,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from ceremonies.core.languages import Languages, parse_choice
 from ceremonies.core.parsing import (
     InvalidInput,
     parse_clock_time,
@@ -32,10 +33,11 @@ SUBCOMMANDS = (
     "settings",
     "country",
     "away",
+    "language",
     "help",
 )
 # These act on the channel's daily, so they make no sense in a DM.
-NEEDS_CHANNEL = frozenset(SUBCOMMANDS) - {"help", "away"}
+NEEDS_CHANNEL = frozenset(SUBCOMMANDS) - {"help", "away", "language"}
 TAKES_NOTHING = frozenset({"start", "pause", "resume", "skip", "status", "settings", "help"})
 
 
@@ -49,6 +51,10 @@ class DailyRequest:
     days: int = 7
     country: str | None = None
     absence: DateRange | None = None
+    # `language`: a catalog's code, AUTOMATIC (clear the choice), or None (just show);
+    # `for_me` when `me` asks for one's own language from a channel.
+    language: str | None = None
+    for_me: bool = False
 
 
 def _one_user(rest: str, usage: str) -> str:
@@ -66,7 +72,25 @@ def _optional_user(rest: str) -> tuple[str | None, str]:
     return (mentions[0] if mentions else None), MENTION.sub("", rest).strip()
 
 
-def parse_daily_command(text: str, today: date) -> DailyRequest:
+def _language(rest: str, languages: Languages) -> DailyRequest:
+    """`language`, `language ru`, `language me ja`, `language auto`."""
+    words = rest.split()
+    for_me = bool(words) and words[0].lower() == "me"
+    chosen = words[1:] if for_me else words
+    if not chosen:
+        return DailyRequest("language", for_me=for_me)
+    try:
+        if len(chosen) > 1:
+            raise ValueError(rest)
+        code = parse_choice(chosen[0], languages)
+    except ValueError:
+        raise InvalidInput(
+            "language_unknown", input=" ".join(chosen)[:40], languages=languages.available
+        ) from None
+    return DailyRequest("language", language=code, for_me=for_me)
+
+
+def parse_daily_command(text: str, today: date, languages: Languages | None = None) -> DailyRequest:
     words = text.strip().split(maxsplit=1)
     if not words:
         return DailyRequest("help")
@@ -99,4 +123,6 @@ def parse_daily_command(text: str, today: date) -> DailyRequest:
         if not leftover:
             raise InvalidInput("daily_away_missing")
         return DailyRequest(action, user_id=user_id, absence=parse_date_range(leftover, today))
+    if action == "language":
+        return _language(rest, languages or Languages(("en", "ru", "ja"), "en"))
     return DailyRequest(action)

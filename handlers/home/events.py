@@ -8,8 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from slack_bolt import App
 
+from ceremonies.core import language_choice
+from ceremonies.core.languages import AUTOMATIC
 from ceremonies.home import refresh as home_refresh
 from handlers.kit import Services, team_of
+
+LANGUAGE_SELECT = "home_language"
 
 log = logging.getLogger("handlers")
 
@@ -37,3 +41,32 @@ def register(app: App, services: Services) -> None:
                 services.uow_factory, services.chat, team_id, opened.user, services.clock.now()
             )
         )
+
+    @app.action(LANGUAGE_SELECT)
+    def on_language(ack: Any, body: dict[str, Any]) -> None:
+        """The Home tab's language selector: sets (or, "auto", clears) one's own choice and
+        publishes Home again, now in that language."""
+        ack()
+        user = body.get("user")
+        actions = body.get("actions")
+        selected = (actions[0].get("selected_option") or {}) if isinstance(actions, list) else {}
+        value = selected.get("value") if isinstance(selected, dict) else None
+        user_id = user.get("id") if isinstance(user, dict) else None
+        team_id = team_of(body)
+        known = services.languages.code_of(value) if isinstance(value, str) else None
+        if not isinstance(user_id, str) or not (value == AUTOMATIC or known):
+            log.warning("a language selection could not be read")
+            return
+
+        def choose() -> None:
+            language_choice.choose(services.uow_factory, team_id, user_id=user_id, code=known)
+            home_refresh.publish(
+                services.uow_factory,
+                services.chat,
+                team_id,
+                user_id,
+                services.clock.now(),
+                always=True,
+            )
+
+        services.later(choose)

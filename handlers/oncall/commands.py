@@ -83,9 +83,19 @@ def _caller_tz(services: Services, command: SlashCommand) -> str:
 
 
 def _settings_reply(
-    services: Services, settings: setup.Settings, change: str, *, public: bool = False
+    services: Services,
+    settings: setup.Settings,
+    change: str,
+    *,
+    public: SlashCommand | None = None,
 ) -> dict[str, Any]:
-    payload = services.renderer.render("oncall/settings", {"settings": settings, "change": change})
+    """Ephemeral, or (`public`: the command posted in its channel) in the channel's language."""
+    renderer = (
+        services.renderer.in_channel(public.team_id, public.channel_id)
+        if public
+        else services.renderer
+    )
+    payload = renderer.render("oncall/settings", {"settings": settings, "change": change})
     return {"response_type": "in_channel" if public else "ephemeral", **payload}
 
 
@@ -93,7 +103,7 @@ def _start(services: Services, command: SlashCommand, request: OncallRequest) ->
     settings = setup.start_rotation(
         services.uow_factory, services.chat, _request(services, command), list(request.user_ids)
     )
-    return _settings_reply(services, settings, "started", public=True)
+    return _settings_reply(services, settings, "started", public=command)
 
 
 def _edit(change: str, edit: Callable[[OncallRequest], Callable[[Any], Any]]) -> Action:
@@ -199,7 +209,8 @@ def _override(services: Services, command: SlashCommand, request: OncallRequest)
         "tz": _caller_tz(services, command),
         "notified": [],
     }
-    return {"response_type": "in_channel", **services.renderer.render("oncall/changed", context)}
+    channel = services.renderer.in_channel(command.team_id, command.channel_id)
+    return {"response_type": "in_channel", **channel.render("oncall/changed", context)}
 
 
 def _note(services: Services, command: SlashCommand, request: OncallRequest) -> dict[str, Any]:
@@ -255,7 +266,8 @@ def _cover(services: Services, command: SlashCommand, request: OncallRequest) ->
         request.days,
         _key(command),
     )
-    payload = services.renderer.render("oncall/cover_request", {"cover": asked})
+    channel = services.renderer.in_channel(command.team_id, command.channel_id)
+    payload = channel.render("oncall/cover_request", {"cover": asked})
     return {"response_type": "in_channel", **payload}
 
 

@@ -83,7 +83,13 @@ def settings_reply(
     people = {settings.owner_id, *settings.recipients}
     names = names_of(services.chat, command.team_id, people)
     context = {"settings": settings, "change": change, "names": names, "channels": {}}
-    payload = services.renderer.render("weekly/settings_summary", context)
+    # What the whole channel reads is in the channel's language; a reply to one, theirs.
+    renderer = (
+        services.renderer.in_channel(command.team_id, command.channel_id)
+        if public
+        else services.renderer
+    )
+    payload = renderer.render("weekly/settings_summary", context)
     return {"response_type": "in_channel" if public else "ephemeral", **payload}
 
 
@@ -167,7 +173,8 @@ def _risk(services: Services, command: SlashCommand, request: WeeklyRequest) -> 
         saved = register.close_risk(services.uow_factory, asked, risk.number)
         change = "closed"
     context = {"risk": saved, "change": change, "names": {}}
-    return {"response_type": "in_channel", **services.renderer.render("weekly/risk_saved", context)}
+    channel = services.renderer.in_channel(command.team_id, command.channel_id)
+    return {"response_type": "in_channel", **channel.render("weekly/risk_saved", context)}
 
 
 _ACTIONS: dict[str, Action] = {

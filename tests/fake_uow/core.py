@@ -77,6 +77,26 @@ class InboxEntry(Row):
     failure: str | None = None
 
 
+@dataclass(kw_only=True, eq=False)
+class PersonLanguage(Row):
+    UNIQUE = (("team_id", "user_id"),)
+    team_id: str
+    user_id: str
+    slack_locale: str | None = None
+    seen_at: datetime | None = None
+    choice: str | None = None
+    dm_channel_id: str | None = None
+
+
+@dataclass(kw_only=True, eq=False)
+class ChannelLanguage(Row):
+    UNIQUE = (("team_id", "channel_id"),)
+    team_id: str
+    channel_id: str
+    choice: str | None = None
+    owner_id: str | None = None
+
+
 class Database:
     """The committed state every unit of work of one factory shares."""
 
@@ -228,6 +248,33 @@ class FakePeopleStore(FakeStore):
 
     def add_absence(self, **fields: Any) -> Absence:
         return self._tx.insert(Absence(**fields))
+
+
+class FakeLanguageStore(FakeStore):
+    def person(self, team_id: str, user_id: str) -> PersonLanguage | None:
+        return self._tx.first(
+            PersonLanguage, lambda p: (p.team_id, p.user_id) == (team_id, user_id)
+        )
+
+    def people(self, team_id: str, user_ids: list[str]) -> list[PersonLanguage]:
+        wanted = set(user_ids)
+        return self._tx.rows(PersonLanguage, lambda p: p.team_id == team_id and p.user_id in wanted)
+
+    def dm_owner(self, team_id: str, dm_channel_id: str) -> PersonLanguage | None:
+        return self._tx.first(
+            PersonLanguage, lambda p: (p.team_id, p.dm_channel_id) == (team_id, dm_channel_id)
+        )
+
+    def add_person(self, **fields: Any) -> PersonLanguage:
+        return self._tx.insert(PersonLanguage(**fields))
+
+    def channel(self, team_id: str, channel_id: str) -> ChannelLanguage | None:
+        return self._tx.first(
+            ChannelLanguage, lambda c: (c.team_id, c.channel_id) == (team_id, channel_id)
+        )
+
+    def add_channel(self, **fields: Any) -> ChannelLanguage:
+        return self._tx.insert(ChannelLanguage(**fields))
 
 
 class FakeInbox(FakeStore):

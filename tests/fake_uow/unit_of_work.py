@@ -12,6 +12,7 @@ from typing import Self, TypeVar
 from tests.fake_uow.core import (
     Database,
     FakeInbox,
+    FakeLanguageStore,
     FakePeopleStore,
     Row,
     Transaction,
@@ -37,6 +38,7 @@ class FakeUnitOfWork:
         self._tx = Transaction(self._db)
         self.people = FakePeopleStore(self._tx)
         self.inbox = FakeInbox(self._tx)
+        self.languages = FakeLanguageStore(self._tx)
         self.dailies = FakeDailyStore(self._tx)
         self.retros = FakeRetroStore(self._tx)
         self.oncalls = FakeOncallStore(self._tx)

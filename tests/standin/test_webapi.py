@@ -344,3 +344,16 @@ def test_multipart_and_team_id(fake: FakeSlack) -> None:
     assert scoped.chat_postMessage(channel="C1", text="with team_id")["ok"]
     other = WebClient(token=BOT_TOKEN, base_url=fake.api_url, team_id="T9999")
     assert api_error(other.chat_postMessage, channel="C1", text="x")["error"] == "team_not_found"
+
+
+def test_a_locale_only_for_include_locale(fake: FakeSlack, client: WebClient) -> None:
+    """As Slack: users.info and users.list show `locale` only when asked with include_locale."""
+    fake.set_user_locale("U1", "ru-RU")
+    assert "locale" not in client.users_info(user="U1")["user"]
+    assert "locale" not in client.users_info(user="U1", include_locale=False)["user"]
+    assert client.users_info(user="U1", include_locale=True)["user"]["locale"] == "ru-RU"
+    assert client.users_info(user="U2", include_locale=True)["user"]["locale"] == "en-US"
+    members = client.users_list(include_locale=True)["members"]
+    assert {m["id"]: m["locale"] for m in members}["U1"] == "ru-RU"
+    assert all("locale" not in m for m in client.users_list()["members"])
+    assert fake.violations == []

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import UniqueConstraint
 
 import storage.unit_of_work  # noqa: F401  (loads every table)
-from ceremonies.core.ports import Conflict, Inbox, PeopleStore
+from ceremonies.core.ports import Conflict, Inbox, LanguageStore, PeopleStore
 from ceremonies.daily.ports import DailyStore
 from ceremonies.oncall.ports import OncallStore
 from ceremonies.retro.ports import RetroStore
@@ -30,7 +30,7 @@ from tests.fake_uow import (
     Rotation,
     ShiftRow,
 )
-from tests.fake_uow.core import FakeInbox, FakePeopleStore, Row
+from tests.fake_uow.core import FakeInbox, FakeLanguageStore, FakePeopleStore, Row
 from tests.fakes import utc
 
 NOW = utc(2026, 11, 30, 9, 0)
@@ -197,6 +197,7 @@ def test_the_fake_tables_and_stores_follow_the_sql_schema_and_the_ports():
         (OncallStore, FakeOncallStore),
         (PeopleStore, FakePeopleStore),
         (Inbox, FakeInbox),
+        (LanguageStore, FakeLanguageStore),
     ):
         for name, method in inspect.getmembers(port, inspect.isfunction):
             if not name.startswith("_"):

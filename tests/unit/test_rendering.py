@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -11,6 +12,8 @@ from jsonschema import Draft202012Validator
 from bot.demo.standin.blockkit import REFERENCE_DIR
 from bot.rendering import TEMPLATES, Renderer, fit_blocks, split_text
 from bot.translations import available_locales
+from ceremonies.core.language_choice import LanguageStatus
+from ceremonies.core.languages import Resolved, native_name
 from ceremonies.core.time_model import DateRange
 from ceremonies.daily.answers import Form
 from ceremonies.daily.reports import HistoryDay, Status
@@ -58,6 +61,48 @@ summary = {
     "skipped": ["U3"],
     "blocked": ["U1"],
 }
+NAMES = {code: native_name(code) for code in available_locales()}
+
+
+def language_status(person: Resolved, locale: str | None, channel: Resolved | None) -> Any:
+    return LanguageStatus(
+        person, locale, None, "C1" if channel else None, channel, tuple(NAMES), "en"
+    )
+
+
+# `/daily language`: shown, after one's own change and a channel's, from every source.
+LANGUAGE_MESSAGES = {
+    "daily/language": {
+        "status": language_status(Resolved("ru", "slack"), "ru-RU", Resolved("ja", "owner")),
+        "change": None,
+        "names": NAMES,
+    },
+    "daily/language#mine": {
+        "status": language_status(Resolved("ja", "choice"), "en-US", None),
+        "change": "person",
+        "names": NAMES,
+    },
+    "daily/language#auto": {
+        "status": language_status(Resolved("en", "default"), "de-DE", Resolved("en", "default")),
+        "change": "person",
+        "names": NAMES,
+    },
+    "daily/language#channel": {
+        "status": language_status(Resolved("en", "default"), None, Resolved("ru", "choice")),
+        "change": "channel",
+        "names": NAMES,
+    },
+    "daily/language#channel_auto": {
+        "status": language_status(Resolved("en", "slack"), "en-GB", Resolved("en", "owner")),
+        "change": "channel",
+        "names": NAMES,
+    },
+    "common/invalid#language": {
+        "code": "language_unknown",
+        "input": "klingon",
+        "languages": ("en", "ru", "ja"),
+    },
+}
 MESSAGES = {
     "daily/prompt": {
         "prompt_id": 1,
@@ -96,6 +141,7 @@ MESSAGES = {
     "daily/help": {},
     "daily/skipped": {"local_date": date(2026, 11, 30)},
     "daily/away": {"user_id": "U1", "absence": DateRange(date(2026, 12, 21), date(2027, 1, 3))},
+    **LANGUAGE_MESSAGES,
     "common/refusal": {"code": "not_participant", "user_id": "U1"},
     "common/invalid": {"code": "time_invalid", "input": "25:99"},
     "common/oops": {},

@@ -187,11 +187,16 @@ def conversations_info(ctx: ApiContext, args: dict[str, Any]) -> Response:
     )
 
 
+def _true(value: Any) -> bool:
+    """A boolean argument as it arrives: slack_sdk sends True as "1", JSON as true."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
 def users_info(ctx: ApiContext, args: dict[str, Any]) -> Response:
     user = ctx.ws.users.get(args["user"])
     if user is None:
         return err("user_not_found")
-    return ok(user=user.to_api())
+    return ok(user=user.to_api(include_locale=_true(args.get("include_locale"))))
 
 
 def users_list(ctx: ApiContext, args: dict[str, Any]) -> Response:
@@ -201,7 +206,8 @@ def users_list(ctx: ApiContext, args: dict[str, Any]) -> Response:
     paged = _page_ids(ids, args, "user", len(ids) or 1, 1000)
     if isinstance(paged, dict):
         return paged
-    members = [ctx.ws.users[i].to_api() for i in paged[0]]
+    with_locale = _true(args.get("include_locale"))
+    members = [ctx.ws.users[i].to_api(include_locale=with_locale) for i in paged[0]]
     return ok(
         members=members, cache_ts=int(time.time()), response_metadata={"next_cursor": paged[1]}
     )

@@ -63,13 +63,15 @@ class User:
     is_admin: bool = False
     real_name: str | None = None
     bot_id: str | None = None
+    # The person's Slack language; Slack shows it only to a call with include_locale=true.
+    locale: str = "en-US"
 
     def tz_info(self) -> tuple[str, int]:
         now = datetime.now(ZoneInfo(self.tz))
         offset = now.utcoffset()
         return now.tzname() or self.tz, int(offset.total_seconds()) if offset else 0
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, include_locale: bool = False) -> dict[str, Any]:
         label, offset = self.tz_info()
         real = self.real_name or self.name
         profile: dict[str, Any] = {
@@ -81,7 +83,9 @@ class User:
         }
         if self.bot_id:
             profile["bot_id"] = self.bot_id
+        shown: dict[str, Any] = {"locale": self.locale} if include_locale else {}
         return {
+            **shown,
             "id": self.id,
             "team_id": TEAM_ID,
             "name": self.name,

@@ -202,6 +202,7 @@ class FakeSlack(InspectionMixin):
         deleted: bool = False,
         is_admin: bool = False,
         real_name: str | None = None,
+        locale: str = "en-US",
     ) -> User:
         return self.ws.add_user(
             user_id,
@@ -211,7 +212,12 @@ class FakeSlack(InspectionMixin):
             deleted=deleted,
             is_admin=is_admin,
             real_name=real_name,
+            locale=locale,
         )
+
+    def set_user_locale(self, user_id: str, locale: str) -> User:
+        """The person changes their Slack language (Slack sends no event for it)."""
+        return self.ws.set_user_locale(user_id, locale)
 
     def set_user_tz(self, user_id: str, tz: str) -> User:
         return self.ws.set_user_tz(user_id, tz)

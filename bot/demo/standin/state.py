@@ -106,6 +106,7 @@ class Workspace(WorkspaceViews):
         deleted: bool = False,
         is_admin: bool = False,
         real_name: str | None = None,
+        locale: str = "en-US",
     ) -> User:
         ZoneInfo(tz)
         with self.lock:
@@ -117,9 +118,15 @@ class Workspace(WorkspaceViews):
                 deleted=deleted,
                 is_admin=is_admin,
                 real_name=real_name,
+                locale=locale,
             )
             self.users[user_id] = user
             return user
+
+    def set_user_locale(self, user_id: str, locale: str) -> User:
+        with self.lock:
+            self.users[user_id].locale = locale
+            return self.users[user_id]
 
     def set_user_tz(self, user_id: str, tz: str) -> User:
         ZoneInfo(tz)

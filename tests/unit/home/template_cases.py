@@ -19,6 +19,7 @@ from ceremonies.home.view import (
     SKIPPED,
     ActionLine,
     DailyLine,
+    HomeLanguage,
     HomeView,
     Part,
     ReportLine,
@@ -58,6 +59,7 @@ def view(**parts: Any) -> HomeView:
         actions=parts.get("actions", empty),
         rotations=parts.get("rotations", empty),
         reports=parts.get("reports", empty),
+        language=parts.get("language", HomeLanguage()),
     )
 
 
@@ -77,4 +79,8 @@ HOME_VIEWS: dict[str, dict[str, Any]] = {
     "home/home": {"home": FULL},
     "home/home#empty": {"home": view()},
     "home/home#biggest": {"home": BIGGEST},
+    # The language selector: a choice made, Slack's language followed, one without a catalog.
+    "home/home#chosen": {"home": view(language=HomeLanguage("ja", "ru-RU"))},
+    "home/home#automatic": {"home": view(language=HomeLanguage(None, "ru-RU"))},
+    "home/home#no_catalog": {"home": view(language=HomeLanguage(None, "de-DE"))},
 }
