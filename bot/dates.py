@@ -11,12 +11,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_day_names
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from bot.translations import SOURCE
 from ceremonies.core.i18n import N_
+from ceremonies.core.parsing import format_weekdays
 
 
 def _as_date(value: date | datetime | str) -> date:
@@ -51,11 +52,22 @@ def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
         return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
 
     return {
+        "weekdays": lambda days: format_weekdays(days, *_day_abbreviations(locale)),
         "day": day,
         "short_day": short_day,
         "local": lambda v, tz: f"{at(v, tz)} ({tz})",
         "at": at,
     }
+
+
+# How a language lists a few weekday abbreviations: Japanese runs them together with "・".
+_WEEKDAY_SEPARATORS = {"ja": "・"}
+
+
+def _day_abbreviations(locale: str) -> tuple[list[str], str]:
+    """CLDR's abbreviated weekday names (Monday first: "пн", "月") and their separator."""
+    names = get_day_names("abbreviated", locale=locale)
+    return [names[index] for index in range(7)], _WEEKDAY_SEPARATORS.get(locale, ", ")
 
 
 def _english_at(local: datetime) -> str:

@@ -8,6 +8,7 @@ it quotes the offending input and shows a form that would have worked.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -190,8 +191,11 @@ def parse_weekdays(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def format_weekdays(days: frozenset[int]) -> str:
-    """Compact human form: ``"Mon–Fri"``, ``"Mon, Wed, Fri"``, ``"Mon–Wed, Sat, Sun"``.
+def format_weekdays(
+    days: frozenset[int], names: Sequence[str] = _DAY_ABBR, separator: str = ", "
+) -> str:
+    """Compact human form: ``"Mon–Fri"``, ``"Mon, Wed, Fri"``, ``"Mon–Wed, Sat, Sun"``;
+    `names` (Monday first) and `separator` write it in another language ("пн–пт", "月・水・金").
 
     Runs of three or more days become a range; the output parses back to the
     same set with :func:`parse_weekdays`.
@@ -210,10 +214,10 @@ def format_weekdays(days: frozenset[int]) -> str:
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{_DAY_ABBR[run[0]]}–{_DAY_ABBR[run[-1]]}")
+            parts.append(f"{names[run[0]]}–{names[run[-1]]}")
         else:
-            parts.extend(_DAY_ABBR[d] for d in run)
-    return ", ".join(parts)
+            parts.extend(names[d] for d in run)
+    return separator.join(parts)
 
 
 # --- dates -------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from bot.rendering import make_environment
 from bot.settings import ConfigurationError, load_settings
 from bot.translations import SOURCE, available_locales, translations_for
+from ceremonies.core.parsing import parse_weekdays
 
 RUSSIAN = r"""msgid ""
 msgstr ""
@@ -75,3 +76,23 @@ def test_dates_are_written_as_each_language_writes_them() -> None:
     assert russian["at"](ten, "Europe/Moscow") == "пн, 30 нояб. 12:00"
     assert japanese["day"]("2026-11-30") == "2026年11月30日(月)"
     assert japanese["at"](ten, "Asia/Tokyo") == "11月30日(月) 18:00"
+
+
+@pytest.mark.parametrize(
+    ("locale", "weekdays", "spread"),
+    [
+        ("en", "Mon–Fri", "Mon, Wed, Fri"),
+        ("ru", "пн–пт", "пн, ср, пт"),
+        ("ja", "月–金", "月・水・金"),
+    ],
+)
+def test_the_days_of_a_daily_read_in_the_locale_and_parse_back(
+    locale: str, weekdays: str, spread: str
+) -> None:
+    env = make_environment(locale=locale)
+    shown = env.from_string("{{ a | weekdays }}/{{ b | weekdays }}").render(
+        a=frozenset(range(5)), b=frozenset({0, 2, 4})
+    )
+    assert shown == f"{weekdays}/{spread}"
+    assert parse_weekdays(weekdays) == frozenset(range(5))
+    assert parse_weekdays(spread) == frozenset({0, 2, 4})
