@@ -232,6 +232,9 @@ class RequesterRenderer:
     def gettext(self, text: str) -> str:
         return self.current().gettext(text)
 
+    def source_of(self, text: str) -> str:
+        return self.current().source_of(text)
+
     @property
     def locale(self) -> str:
         return self.language()

@@ -28,6 +28,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,15 @@ _translate = translate_marked
 # The default questions are stored as written here (language-neutral) and asked in the
 # reader's language; a question a team wrote itself is shown as written.
 _DEFAULT_QUESTIONS = frozenset(DEFAULT_QUESTIONS)
+
+
+@cache
+def _default_question_sources() -> dict[str, str]:
+    return {
+        translations_for(code).gettext(question): question
+        for code in available_locales()
+        for question in _DEFAULT_QUESTIONS
+    }
 
 
 @pass_context
@@ -264,6 +274,12 @@ class Renderer:
     def gettext(self, text: str) -> str:
         """A text marked `N_()` in Python (a default question), in the renderer's language."""
         return translations_for(self.locale).gettext(text)
+
+    def source_of(self, text: str) -> str:
+        """A default question as stored (its source text) when `text` is its translation in
+        any language, so a form shown translated and saved unchanged stays language-neutral;
+        any other text as it is."""
+        return _default_question_sources().get(text.strip(), text)
 
     def render(
         self,

@@ -70,15 +70,16 @@ def register(app: App, services: Services) -> None:
         changes: dict[str, Any] = {}
         fields = {
             "time": lambda: parse_clock_time(values["time"]["value"].get("selected_time") or ""),
-            "questions": lambda: list(
-                parse_questions(
+            "questions": lambda: [
+                services.renderer.source_of(question)
+                for question in parse_questions(
                     " | ".join(
                         line
                         for line in (values["questions"]["value"].get("value") or "").splitlines()
                         if line.strip()
                     )
                 )
-            ),
+            ],
             "country": lambda: parse_country(values["country"]["value"].get("value") or "none"),
         }
         for block, parse in fields.items():

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.rendering import make_environment
+from bot.rendering import Renderer, make_environment
 from bot.settings import ConfigurationError, load_settings
 from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.parsing import parse_weekdays
+from ceremonies.daily.rules import DEFAULT_QUESTIONS
 
 RUSSIAN = r"""msgid ""
 msgstr ""
@@ -96,3 +97,12 @@ def test_the_days_of_a_daily_read_in_the_locale_and_parse_back(
     assert shown == f"{weekdays}/{spread}"
     assert parse_weekdays(weekdays) == frozenset(range(5))
     assert parse_weekdays(spread) == frozenset({0, 2, 4})
+
+
+def test_a_default_question_shown_translated_is_saved_as_its_source() -> None:
+    russian = Renderer(locale="ru")
+    asked = russian.gettext(DEFAULT_QUESTIONS[0])
+    assert asked != DEFAULT_QUESTIONS[0]
+    assert russian.source_of(asked) == DEFAULT_QUESTIONS[0]
+    assert Renderer(locale="ja").source_of(asked) == DEFAULT_QUESTIONS[0]  # whoever saves it
+    assert russian.source_of("Что мешает?") == "Что мешает?"  # the team's own stays theirs
