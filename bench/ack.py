@@ -19,7 +19,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -92,13 +93,7 @@ def fire(
         return result.elapsed, result.status
 
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(one, range(count)))
-    wall = time.monotonic() - started
-    statuses: dict[int, int] = {}
-    for _, status in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    return Sample(label, [elapsed for elapsed, _ in results], statuses, wall)
+    return sent(label, one, count, concurrency, started)
 
 
 def fire_paced(
@@ -120,13 +115,23 @@ def fire_paced(
         result = driver.command(users[i % len(users)], TEAM_CHANNEL, "/daily", text)
         return time.monotonic() - due, result.status
 
-    with ThreadPoolExecutor(max_workers=PACED_SENDERS) as pool:
+    return sent(label, one, count, PACED_SENDERS, started)
+
+
+def sent(
+    label: str,
+    one: Callable[[int], tuple[float, int]],
+    count: int,
+    senders: int,
+    started: float,
+) -> Sample:
+    """Sends commands 0..count-1 with `one` (its ack time and HTTP status) on `senders`
+    threads; the sample of their acks."""
+    with ThreadPoolExecutor(max_workers=senders) as pool:
         results = list(pool.map(one, range(count)))
     wall = time.monotonic() - started
-    statuses: dict[int, int] = {}
-    for _, status in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    return Sample(label, [elapsed for elapsed, _ in results], statuses, wall)
+    statuses = Counter(status for _, status in results)
+    return Sample(label, [elapsed for elapsed, _ in results], dict(statuses), wall)
 
 
 def ephemeral_count(fake: FakeSlack) -> int:
