@@ -4,6 +4,10 @@ only when one of them is set; without any it is `python app.py run-due`).
 SOAK_WORKERS=N      run_due's fan-out threads (the bot's default is 8)
 SOAK_GC_THRESHOLD=N gc.set_threshold(N): collect far more often, so a GC-time crash shows sooner
 SOAK_GC_OFF=1       gc.disable(): no cyclic garbage collection at all
+SOAK_TRACE_CLEANUP=DIR  append to DIR/cleanup-<pid>.log one line per SQLAlchemy
+                    InstanceState._cleanup (the weakref callback) that the cyclic GC runs while
+                    the Python frame it interrupted holds that same state: the file, line and
+                    source of that frame, and which of the state's attributes it sets
 SOAK_SELFTEST_SEGV=S  kill this process with a real SIGSEGV S seconds in (checks that the soak
                     notices a crash and keeps the faulthandler dump; not a finding)
 """
@@ -26,6 +30,10 @@ if "SOAK_GC_THRESHOLD" in os.environ:
     gc.set_threshold(int(os.environ["SOAK_GC_THRESHOLD"]))
 if os.environ.get("SOAK_GC_OFF") == "1":
     gc.disable()
+if "SOAK_TRACE_CLEANUP" in os.environ:
+    from soak_trace import trace_cleanup
+
+    trace_cleanup(Path(os.environ["SOAK_TRACE_CLEANUP"]))
 if "SOAK_SELFTEST_SEGV" in os.environ:
     import faulthandler
     import threading
