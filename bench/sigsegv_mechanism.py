@@ -32,8 +32,10 @@ with the default allocator the freed block often still looks valid and it surviv
 On 3.12: the collection happens later, the dict is consistent, exit 0. The exact trigger needs
 the class's shared keys to be full (every new instance takes one slot; SQLAlchemy's
 InstanceState fills them quickly) and a GC allocation that does not come from the dict
-free list. An interpreter with a check added after new_dict() (see the issue) names the first
-such store in a real program with its Python traceback.
+free list. An interpreter with a check added after new_dict()
+(bench/issue13-cpython311-detect.patch) names the first such store in a real program with its
+Python traceback; in run-due it is the nested case, in SQLAlchemy's Session.close()
+(bench/sigsegv_sqlalchemy.py).
 """
 
 from __future__ import annotations
