@@ -32,15 +32,20 @@ What happens (CPython 3.11 only):
 run-due gets there by chance: 8 threads make the free list empty and the GC count cross the
 threshold at that one allocation about once in a hundred or more processes. Here a trace
 function stops before that line, empties the free list and sets the threshold so the next GC
-allocation (K later, default 0) collects. On 3.11.7: SIGSEGV in a later collection (here at
-interpreter exit, gc_collect_main -> update_refs); on 3.12: exits 0. Needs only SQLAlchemy
-(in-memory SQLite).
+allocation (K later, default 0) collects. It runs itself with PYTHONMALLOC=debug, which
+fills freed memory at once, so the dict left on freed values is found in the next collection
+every time (with the plain allocator the freed block is often still intact in so short a
+run). On 3.11.7: SIGSEGV in a later collection (gc_collect_main -> update_refs), exit status
+-11; on 3.12: exits 0. Needs only SQLAlchemy (in-memory SQLite).
+tests/integration/test_gc_during_session_close.py runs it, so an interpreter or SQLAlchemy
+that brings the crash back fails the suite.
 """
 
 from __future__ import annotations
 
 import gc
 import linecache
+import os
 import sys
 from types import FrameType
 from typing import Any
@@ -129,4 +134,7 @@ def main(k: int) -> int:
 
 
 if __name__ == "__main__":
+    if os.environ.get("PYTHONMALLOC") != "debug":
+        debug = {**os.environ, "PYTHONMALLOC": "debug"}
+        os.execve(sys.executable, [sys.executable, *sys.argv], debug)
     sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
