@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from sqlalchemy import Engine, select
+
+from bot.receipts import Receipt, ReceiptWriter
+from storage.db import writer_queue
+from storage.inbox import InboxEntry
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.fakes import utc
+from tests.fakes import FixedClock, utc
 
 NOW = utc(2026, 11, 30, 9, 0)
 LEASE = timedelta(minutes=2)
@@ -81,3 +88,27 @@ def test_a_batch_is_stored_at_once_and_knows_its_retries(uow_factory: SqlUnitOfW
     assert (old, old_new, failure) == (old_id, False, "Slack said 500")
     with uow_factory() as uow:
         assert uow.inbox.entry(a).body == {"text": "first"}  # type: ignore[union-attr]
+
+
+def test_the_receipt_writer_stores_a_burst_on_its_own_connection(engine: Engine):
+    """As `serve` runs it: the writer thread on a connection of its own, requests from many
+    threads; each id it hands back is a row another connection already sees (committed
+    before the ack), and Slack's retries in the same burst get no id."""
+    from bot.inbox import _store_receipts
+
+    writer = ReceiptWriter(
+        _store_receipts,
+        engine.connect,
+        FixedClock(NOW),
+        writer_queue(engine).urgently if writer_queue(engine) else contextlib.nullcontext,
+    )
+    keys = [f"command:tr{i % 30}" for i in range(40)]  # 10 of them Slack's retries
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        ids = list(
+            pool.map(lambda key: writer.receive(Receipt("T1", "command", key, {"k": key})), keys)
+        )
+    taken = [entry_id for entry_id in ids if entry_id is not None]
+    assert len(taken) == len(set(taken)) == 30
+    with engine.connect() as other:
+        rows = other.execute(select(InboxEntry.id, InboxEntry.key)).all()
+    assert sorted(rows) == sorted((entry_id, keys[ids.index(entry_id)]) for entry_id in taken)
