@@ -258,8 +258,12 @@ def build_runtime(
         book=book,
         clock=the_clock,  # type: ignore[arg-type]
     )
-    # Work after an ack runs on a few threads only, so acks rarely wait for the GIL.
-    work_executor = ListenerExecutor(4, "work")
+    # Work after an ack runs on two threads: one slow piece (a /daily start reading a
+    # thousand profiles) does not hold up everyone's replies, and when AckFirst lets
+    # overdue work go in the middle of a burst, only two pieces start at once. With four,
+    # those four took the interpreter lock from the acks together: at 200 commands a second
+    # the stored ack's p99 was 34-72 ms against 12-26 ms with one or two (bench/ack.py).
+    work_executor = ListenerExecutor(2, "work")
     gate = AckFirst()
 
     def refresh_locale(team_id: str, user_id: str) -> None:
