@@ -9,6 +9,7 @@ interrupted, the store's half-built instance dict goes out of step with the stat
 
 from __future__ import annotations
 
+import atexit
 import gc
 import linecache
 import os
@@ -60,7 +61,5 @@ def trace_cleanup(directory: Path) -> None:
         return original(self, ref)
 
     InstanceState._cleanup = _cleanup
-
-    import atexit
 
     atexit.register(lambda: log.write(f"summary: {counts}\n"))

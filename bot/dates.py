@@ -51,8 +51,9 @@ def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
         local = _as_local(value, tz)
         return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
 
+    names, separator = _day_abbreviations(locale)
     return {
-        "weekdays": lambda days: format_weekdays(days, *_day_abbreviations(locale)),
+        "weekdays": lambda days: format_weekdays(days, names, separator),
         "day": day,
         "short_day": short_day,
         "local": lambda v, tz: f"{at(v, tz)} ({tz})",

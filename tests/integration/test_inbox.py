@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, select
 
+from bot.inbox import _store_receipts
 from bot.receipts import Receipt, ReceiptWriter
 from storage.db import writer_queue
 from storage.inbox import InboxEntry
@@ -94,13 +95,12 @@ def test_the_receipt_writer_stores_a_burst_on_its_own_connection(engine: Engine)
     """As `serve` runs it: the writer thread on a connection of its own, requests from many
     threads; each id it hands back is a row another connection already sees (committed
     before the ack), and Slack's retries in the same burst get no id."""
-    from bot.inbox import _store_receipts
-
+    queue = writer_queue(engine)
     writer = ReceiptWriter(
         _store_receipts,
         engine.connect,
         FixedClock(NOW),
-        writer_queue(engine).urgently if writer_queue(engine) else contextlib.nullcontext,
+        queue.urgently if queue else contextlib.nullcontext,
     )
     keys = [f"command:tr{i % 30}" for i in range(40)]  # 10 of them Slack's retries
     with ThreadPoolExecutor(max_workers=12) as pool:
