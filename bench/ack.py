@@ -15,7 +15,7 @@ in that second.
 from __future__ import annotations
 
 import argparse
-import os
+import gc
 import subprocess
 import sys
 import time
@@ -31,9 +31,11 @@ from common import (
     add_database_argument,
     add_team,
     check_database_url,
+    cpu_seconds,
     describe,
     fresh_database,
     header,
+    machine_jiffies,
     median,
     ms,
     percentile,
@@ -67,14 +69,16 @@ class Sample:
     statuses: dict[int, int]
     wall: float
     cpu_per_command: float | None = None
+    machine_busy: float | None = None  # the share of all cores busy during the burst
 
     def line(self) -> str:
         codes = ", ".join(f"HTTP {k}: {v}" for k, v in sorted(self.statuses.items()))
         cpu = f"; CPU {ms(self.cpu_per_command)}/cmd" if self.cpu_per_command else ""
+        busy = f"; cores busy {self.machine_busy:.0%}" if self.machine_busy is not None else ""
         return (
             f"{self.label:<34} p50 {ms(median(self.acks)):>9}  "
             f"p99 {ms(percentile(self.acks, 99)):>9}  max {ms(max(self.acks)):>9}  "
-            f"({len(self.acks)} in {self.wall:.1f} s; {codes}{cpu})"
+            f"({len(self.acks)} in {self.wall:.1f} s; {codes}{cpu}{busy})"
         )
 
 
@@ -126,9 +130,21 @@ def sent(
     started: float,
 ) -> Sample:
     """Sends commands 0..count-1 with `one` (its ack time and HTTP status) on `senders`
-    threads; the sample of their acks."""
-    with ThreadPoolExecutor(max_workers=senders) as pool:
-        results = list(pool.map(one, range(count)))
+    threads; the sample of their acks.
+
+    The senders and the stand-in Slack live in this process, and the stand-in's records
+    grow all run long: a full collection of them paused every sender for 100-200 ms and
+    showed up as slow acks of whichever server was being measured, the bare one too. So
+    the collector waits until the burst is over.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            results = list(pool.map(one, range(count)))
+    finally:
+        gc.enable()
     wall = time.monotonic() - started
     statuses = Counter(status for _, status in results)
     return Sample(label, [elapsed for elapsed, _ in results], dict(statuses), wall)
@@ -146,12 +162,6 @@ def wait_for_replies(fake: FakeSlack, expected: int) -> int:
             break
         time.sleep(0.05)
     return ephemeral_count(fake)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def next_prompt_instant(now: datetime) -> datetime:
@@ -182,10 +192,13 @@ def measure(
     if replies:
         before = wait_for_replies(fake, before + WARMUP)
     cpu = cpu_seconds(pid)
+    busy_before, all_before = machine_jiffies()
     if rate is None:
         sample = fire(driver, label, TEAM, count, concurrency, text)
     else:
         sample = fire_paced(driver, label, TEAM, count, rate, text)
+    busy_after, all_after = machine_jiffies()
+    sample.machine_busy = (busy_after - busy_before) / max(1, all_after - all_before)
     answered = wait_for_replies(fake, before + count) - before if replies else 0
     sample.cpu_per_command = (cpu_seconds(pid) - cpu) / count
     return sample, answered

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import shutil
 import statistics
 import tempfile
@@ -174,6 +175,20 @@ def bot_prompts_per_user(fake: FakeSlack, users: Sequence[str]) -> dict[str, int
     for user in users:
         counts[user] = sum(1 for m in fake.dm_messages(user) if m.get("bot_id"))
     return counts
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, all) CPU time of every core so far, in clock ticks (Linux /proc/stat): their
+    difference over a burst tells whether the machine itself was the limit."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def percentile(values: Sequence[float], p: float) -> float:
