@@ -51,7 +51,7 @@ from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.i18n import N_
 from ceremonies.core.languages import native_name
 from ceremonies.core.parsing import format_weekdays
-from ceremonies.core.text import escape, neutralise, unescape
+from ceremonies.core.text import escape, neutralise, unescape, unmention
 from ceremonies.daily.rules import DEFAULT_QUESTIONS
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,12 @@ def _channel(channel_id: str, channels: Mapping[str, str] | None = None) -> str:
     return neutralise(escape((channels or {}).get(channel_id, channel_id or "")))
 
 
+def _quoted_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """What a person wrote elsewhere, quoted in a digest: never pings, not even the people
+    it mentions (`names`: user id → display name)."""
+    return neutralise(unmention(text, names or {}))
+
+
 def _pct(value: float | None) -> str:
     """A percentage rounded to a whole number ("67"); "–" when there is none."""
     return "–" if value is None else str(round(value))
@@ -137,6 +143,7 @@ def _pct(value: float | None) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "safe_text": neutralise,
+    "quoted_text": _quoted_text,
     "clock": _clock,
     "users": _users,
     "weekdays": format_weekdays,

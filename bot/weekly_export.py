@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from jinja2 import Environment
 
 from bot.rendering import make_environment
-from ceremonies.core.text import unescape
+from ceremonies.core.text import unescape, unmention
 from ceremonies.weekly.report import WeeklyReport
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "render_export"]
@@ -89,6 +89,7 @@ def _environment(*, html: bool) -> Environment:
     env = make_environment(autoescape=html)
     env.filters.update(
         safe_text=unescape,
+        quoted_text=lambda text, names=None: unescape(unmention(text, names or {})),
         plain=unescape,
         person=lambda user_id, names=None: _name(user_id, names),
         channel=lambda channel_id, channels=None: _channel(channel_id, channels),

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ceremonies.core.text import escape, neutralise, unescape
+from ceremonies.core.text import escape, neutralise, unescape, unmention
 from ceremonies.daily.rules import DEFAULT_QUESTIONS, blocker_position, is_blocker
 
 
@@ -64,3 +64,30 @@ def test_no_text_can_ping_after_escaping_and_neutralising(text: str) -> None:
     safe = neutralise(escape(text))
     assert "<!" not in safe
     assert unescape(escape(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("ask <@U1> first", "ask @Anna first"),
+        ("<@U1|anna> and <@W2>", "@Anna and @W2"),
+        ("<@U9|old label>", "@old label"),
+        ("<@U3>", "@Chris &lt;b&gt;"),
+        ("no mention, <#C1> stays", "no mention, <#C1> stays"),
+    ],
+)
+def test_a_digest_names_the_people_a_text_mentions(raw: str, shown: str) -> None:
+    names = {"U1": "Anna", "U3": "Chris <b>"}
+    assert unmention(raw, names) == shown
+
+
+# Text as Slack delivers it: what was typed is escaped, mentions are markup among it.
+SLACK_TEXT = st.lists(
+    st.one_of(st.text().map(escape), st.sampled_from(["<@U1>", "<@U2|x>", "<@W3>", "<!here>"]))
+).map("".join)
+
+
+@given(SLACK_TEXT)
+def test_no_text_mentions_anyone_after_unmentioning(text: str) -> None:
+    shown = unmention(neutralise(text), {"U1": "<@U2>", "U2": "<!channel>"})
+    assert "<@" not in shown and "<!" not in shown

@@ -32,7 +32,7 @@ from tests.unit.weekly.factories import (
     utc,
 )
 
-NASTY = "<!channel> & <b> @here <!subteam^S123|devs> <!everyone>"
+NASTY = "<!channel> & <b> @here <!subteam^S123|devs> <!everyone> <@U0MENTIONED> <@U001|person1>"
 LONG = ("very long text " * 3400)[:50_000]
 PEOPLE = tuple(f"U{n:03d}" for n in range(40))
 NAMES = {
