@@ -52,7 +52,12 @@ def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
         return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
 
     names, separator = _day_abbreviations(locale)
+    # A day named inside a sentence ("передача дежурства: понедельник в 09:00"): CLDR's
+    # form for running text. The catalog's "Monday" is a label's ("Понедельник", as in a
+    # menu of days), capitalised where the language writes day names in lower case.
+    in_sentence = get_day_names("wide", "format", locale=locale)
     return {
+        "weekday_name": lambda index: in_sentence[index],
         "weekdays": lambda days: format_weekdays(days, names, separator),
         "day": day,
         "short_day": short_day,

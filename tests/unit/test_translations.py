@@ -79,6 +79,22 @@ def test_dates_are_written_as_each_language_writes_them() -> None:
     assert japanese["at"](ten, "Asia/Tokyo") == "11月30日(月) 18:00"
 
 
+def test_a_day_named_in_a_sentence_is_written_as_running_text() -> None:
+    # The Russian catalog's "Monday" is a menu label ("Понедельник"); mid-sentence the day
+    # is lower case, as CLDR writes it.
+    sentence = (
+        "{{ _('%(length)s, handoff %(day)s at %(time)s (%(tz)s)', length='1',"
+        " day=0 | weekday_name, time='09:00', tz='UTC') }}"
+    )
+    shown = {
+        locale: Renderer(locale=locale).env.from_string(sentence).render()
+        for locale in ("en", "ru", "ja")
+    }
+    assert "handoff Monday at 09:00" in shown["en"]
+    assert "понедельник в 09:00" in shown["ru"] and "Понедельник" not in shown["ru"]
+    assert "月曜日" in shown["ja"]
+
+
 @pytest.mark.parametrize(
     ("locale", "weekdays", "spread"),
     [
