@@ -35,12 +35,14 @@ from common import (
     describe,
     fresh_database,
     header,
+    inbox_writer,
     machine_jiffies,
     median,
     ms,
     percentile,
     quiet_logs,
     scratch_dir,
+    writer_line,
 )
 
 from bot.demo.standin.driver import SlackDriver
@@ -331,6 +333,10 @@ class Phase:
     def replies(self) -> bool:
         return self.name != "bare"  # the bare app acks and says nothing
 
+    @property
+    def stored(self) -> bool:
+        return self.name == "stored"
+
 
 @dataclass(frozen=True)
 class Load:
@@ -353,6 +359,7 @@ def run_rounds(
         for load in loads:
             p99s: dict[str, float] = {}
             for phase in phases[turn:] + phases[:turn]:
+                writer_before = inbox_writer(phase.driver.app_url) if phase.stored else None
                 sample, answered = measure(
                     phase.driver,
                     f"{phase.label}, {load.name}",
@@ -365,6 +372,8 @@ def run_rounds(
                 )
                 replies = f"; replies {answered}/{count}" if phase.replies else ""
                 print(f"round {round_number + 1}: " + sample.line() + replies, flush=True)
+                if writer_before is not None:
+                    print(writer_line(writer_before, inbox_writer(phase.driver.app_url)))
                 pooled.setdefault((phase.name, load.name), []).extend(sample.acks)
                 p99s[phase.name] = percentile(sample.acks, 99)
             ratios = ", ".join(

@@ -191,6 +191,43 @@ def machine_jiffies() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def inbox_writer(events_url: str) -> dict[str, float]:
+    """The receipt writer's figures so far, from the server's /metrics: batches stored,
+    receipts in them, seconds spent storing them and seconds requests waited for them."""
+    from urllib.request import urlopen
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urlopen(events_url.replace("/slack/events", "/metrics"), timeout=10) as response:
+        text = response.read().decode()
+    wanted = {
+        "ceremony_inbox_batch_receipts_count": "batches",
+        "ceremony_inbox_batch_receipts_sum": "receipts",
+        "ceremony_inbox_batch_seconds_sum": "storing",
+        "ceremony_inbox_wait_seconds_sum": "waiting",
+    }
+    return {
+        wanted[sample.name]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name in wanted
+    }
+
+
+def writer_line(before: dict[str, float], after: dict[str, float]) -> str:
+    """What the receipt writer did between two readings, as one line."""
+    batches = after["batches"] - before["batches"]
+    receipts = after["receipts"] - before["receipts"]
+    if not batches or not receipts:
+        return "   inbox writer: nothing stored"
+    storing = (after["storing"] - before["storing"]) / batches
+    waiting = (after["waiting"] - before["waiting"]) / receipts
+    return (
+        f"   inbox writer: {batches:.0f} batches of {receipts / batches:.1f} receipts, "
+        f"{ms(storing)} each to store; a request waited {ms(waiting)} for its receipt"
+    )
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a non-empty sample."""
     ordered = sorted(values)

@@ -39,6 +39,22 @@ ACK_SECONDS = Histogram(
 )
 # What a tick took over from a crashed process is in WORK: ceremony "inbox", what "replayed".
 INBOX_STORED = Counter("ceremony_inbox_stored", "Requests stored in the inbox before their ack")
+# The receipt writer (bot/receipts.py): what part of an ack is spent storing it, and why.
+INBOX_WAIT_SECONDS = Histogram(
+    "ceremony_inbox_wait_seconds",
+    "From a request handing its receipt to the writer to the receipt committed",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3),
+)
+INBOX_BATCH_SECONDS = Histogram(
+    "ceremony_inbox_batch_seconds",
+    "How long one batch of receipts took to store (one transaction)",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3),
+)
+INBOX_BATCH_RECEIPTS = Histogram(
+    "ceremony_inbox_batch_receipts",
+    "Receipts per batch the writer stored together",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 100),
+)
 
 
 def exposition() -> tuple[bytes, str]:

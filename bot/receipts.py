@@ -69,8 +69,9 @@ class ReceiptWriter:
 
     def receive(self, receipt: Receipt) -> int | None:
         self._start()
-        self._queue.put(receipt)
-        receipt.stored.wait()
+        with metrics.INBOX_WAIT_SECONDS.time():
+            self._queue.put(receipt)
+            receipt.stored.wait()
         if receipt.error is not None:
             raise receipt.error
         return receipt.entry_id
@@ -97,7 +98,9 @@ class ReceiptWriter:
                     break
             if connection is not None and time.monotonic() - used > self.IDLE_RECHECK:
                 connection = self._close(connection)
-            connection = self._write(batch, connection)
+            metrics.INBOX_BATCH_RECEIPTS.observe(len(batch))
+            with metrics.INBOX_BATCH_SECONDS.time():
+                connection = self._write(batch, connection)
             used = time.monotonic()
 
     def _write(self, batch: list[Receipt], connection: Connection | None) -> Connection | None:
