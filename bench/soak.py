@@ -61,7 +61,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from ack import TEAM, TEAM_CHANNEL, TEAM_ZONE, next_prompt_instant
+from ack import next_prompt_instant
+from bursts import TEAM, TEAM_CHANNEL, TEAM_ZONE
 from common import (
     ZONES_AT_UTC_PLUS_ONE,
     add_database_argument,
