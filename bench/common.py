@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.request import urlopen
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -194,10 +196,6 @@ def machine_jiffies() -> tuple[int, int]:
 def inbox_writer(events_url: str) -> dict[str, float]:
     """The receipt writer's figures so far, from the server's /metrics: batches stored,
     receipts in them, seconds spent storing them and seconds requests waited for them."""
-    from urllib.request import urlopen
-
-    from prometheus_client.parser import text_string_to_metric_families
-
     with urlopen(events_url.replace("/slack/events", "/metrics"), timeout=10) as response:
         text = response.read().decode()
     wanted = {

@@ -32,9 +32,19 @@ def _as_local(value: datetime | str, tz: str) -> datetime:
 
 
 def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
-    """`day`, `short_day`, `local` and `at` for templates rendered in `locale`."""
+    """`day`, `short_day`, `local`, `at` and `weekday_name` for templates rendered in
+    `locale`."""
+    # A day named inside a sentence ("передача дежурства: понедельник в 09:00"): CLDR's
+    # form for running text. The catalog's "Monday" is a label's ("Понедельник", as in a
+    # menu of days), capitalised where the language writes day names in lower case.
+    in_sentence = get_day_names("wide", "format", locale=locale)
+
+    def weekday_name(index: int) -> str:
+        return in_sentence[index]
+
     if locale == SOURCE:
         return {
+            "weekday_name": weekday_name,
             "day": lambda v: f"{_as_date(v):%a} {_as_date(v).day} {_as_date(v):%b %Y}",
             "short_day": lambda v: f"{_as_date(v):%a} {_as_date(v).day} {_as_date(v):%b}",
             "local": lambda v, tz: _english_at(_as_local(v, tz)) + f" ({tz})",
@@ -52,12 +62,8 @@ def date_filters(locale: str) -> dict[str, Callable[..., Any]]:
         return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
 
     names, separator = _day_abbreviations(locale)
-    # A day named inside a sentence ("передача дежурства: понедельник в 09:00"): CLDR's
-    # form for running text. The catalog's "Monday" is a label's ("Понедельник", as in a
-    # menu of days), capitalised where the language writes day names in lower case.
-    in_sentence = get_day_names("wide", "format", locale=locale)
     return {
-        "weekday_name": lambda index: in_sentence[index],
+        "weekday_name": weekday_name,
         "weekdays": lambda days: format_weekdays(days, names, separator),
         "day": day,
         "short_day": short_day,
@@ -85,17 +91,6 @@ def translate_marked(context: Context, message: str) -> str:
     return str(context.call(context.environment.globals["gettext"], message))
 
 
-_WEEKDAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
-
-
 # "every Friday" as one text: a language declines the day after "every" (каждую пятницу,
 # каждый понедельник), which a sentence around a bare day name cannot do.
 _EVERY_WEEKDAY = (
@@ -107,11 +102,6 @@ _EVERY_WEEKDAY = (
     N_("every Saturday"),
     N_("every Sunday"),
 )
-
-
-@pass_context
-def weekday_name(context: Context, index: int) -> str:
-    return translate_marked(context, _WEEKDAY_NAMES[index])
 
 
 @pass_context

@@ -46,7 +46,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.dates import date_filters, every_weekday, translate_marked, weekday_name
+from bot.dates import date_filters, every_weekday, translate_marked
 from bot.translations import SOURCE, available_locales, translations_for
 from ceremonies.core.i18n import N_
 from ceremonies.core.languages import native_name
@@ -147,7 +147,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "clock": _clock,
     "users": _users,
     "weekdays": format_weekdays,
-    "weekday_name": weekday_name,
     "every_weekday": every_weekday,
     "truncate_to": _truncate,
     "qa_text": _qa_text,
