@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 
 from bot.ack_first import prompt_acks
@@ -311,6 +312,24 @@ class Inbox:
         with self.uow_factory() as uow:
             uow.inbox.finish(entry_id, now, f"gave up: {failure}")
             uow.commit()
+
+
+class InboxMiddleware(Middleware):
+    """`Inbox.middleware` as Bolt's own kind of middleware, which Bolt calls as it is: a
+    plain function would be wrapped, and the wrapper builds every argument a listener could
+    ask for (respond, say, client…) on each request, costing more than the inbox's check."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        return self.inbox.middleware(req, resp, next)
+
+    @property
+    def name(self) -> str:
+        return "inbox"
 
 
 @dataclass

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from bot import metrics
 from bot.ack_first import AckFirst, wait_for_ack
@@ -76,6 +76,19 @@ class ListenerExecutor(ThreadPoolExecutor):
     def idle(self) -> bool:
         """No listener is running or waiting: every follow-up of past requests is done."""
         return self._running == 0
+
+
+def receipt_connections(engine: Engine) -> Callable[[], Connection]:
+    """Where the inbox's receipt writer gets its connection.
+
+    On PostgreSQL each of its statements stands alone (an INSERT … ON CONFLICT DO NOTHING,
+    a conditional UPDATE claiming a known row), so it runs in autocommit: no BEGIN and
+    COMMIT round trips in front of every ack. On SQLite the begin hook puts writers in
+    line (storage/db.py), so there it keeps its transactions.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.connect
+    return lambda: engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 class SystemClock:
@@ -300,7 +313,7 @@ def build_runtime(
         inbox=Inbox(
             uow_factory,
             the_clock,  # type: ignore[arg-type]
-            connect=engine.connect,
+            connect=receipt_connections(engine),
             nothing_to_keep=carries_nothing_to_keep,
             urgently=queue.urgently if (queue := writer_queue(engine)) else nullcontext,
         ),

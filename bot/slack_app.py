@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
-from bot.inbox import DurableApp, is_bad_payload, report_failure
+from bot.inbox import DurableApp, InboxMiddleware, is_bad_payload, report_failure
 from bot.rendering import Renderer
 from bot.runtime import Runtime
 from handlers import register_listeners
@@ -35,7 +35,7 @@ def build_app(runtime: Runtime) -> App:
     )
     services = runtime.services
     # After Bolt's own signature check: only genuine requests are stored, each before its ack.
-    app.use(runtime.inbox.middleware)
+    app.use(InboxMiddleware(runtime.inbox))
     register_listeners(app, services)
     if runtime.team_clients is not None:
         from bot.installs import listen_for_uninstalls

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from bot.inbox import _store_receipts
 from bot.receipts import Receipt, ReceiptWriter
+from bot.runtime import receipt_connections
 from storage.db import writer_queue
 from storage.inbox import InboxEntry
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -17,6 +18,8 @@ from tests.fakes import FixedClock, utc
 
 NOW = utc(2026, 11, 30, 9, 0)
 LEASE = timedelta(minutes=2)
+# What a person wrote, as Slack sends it: not only ASCII, and nested.
+FIRST = {"text": "première — 今日は *done*", "blocks": [{"type": "rich_text", "n": None}]}
 
 
 def test_a_request_is_received_once_per_workspace_and_key(uow_factory: SqlUnitOfWorkFactory):
@@ -75,8 +78,8 @@ def test_a_batch_is_stored_at_once_and_knows_its_retries(uow_factory: SqlUnitOfW
         uow.inbox.note_failure(old_id, "Slack said 500")
         uow.commit()
     batch = [
-        ("T1", "event:a", "event", {"text": "first"}),
-        ("T1", "event:a", "event", {"text": "first"}),  # Slack's retry, in the same burst
+        ("T1", "event:a", "event", FIRST),
+        ("T1", "event:a", "event", FIRST),  # Slack's retry, in the same burst
         ("T2", "event:a", "event", {"text": "another workspace"}),
         ("T1", "event:old", "event", {}),
     ]
@@ -88,17 +91,21 @@ def test_a_batch_is_stored_at_once_and_knows_its_retries(uow_factory: SqlUnitOfW
     assert other_new and other != a
     assert (old, old_new, failure) == (old_id, False, "Slack said 500")
     with uow_factory() as uow:
-        assert uow.inbox.entry(a).body == {"text": "first"}  # type: ignore[union-attr]
+        entry = uow.inbox.entry(a)
+        assert entry is not None
+        assert entry.body == FIRST
+        assert (entry.received_at, entry.claimed_at, entry.attempts) == (NOW, NOW, 1)
 
 
 def test_the_receipt_writer_stores_a_burst_on_its_own_connection(engine: Engine):
-    """As `serve` runs it: the writer thread on a connection of its own, requests from many
-    threads; each id it hands back is a row another connection already sees (committed
-    before the ack), and Slack's retries in the same burst get no id."""
+    """As `serve` runs it: the writer thread on a connection of its own (in autocommit on
+    PostgreSQL), requests from many threads; each id it hands back is a row another
+    connection already sees (committed before the ack), and Slack's retries in the same
+    burst get no id."""
     queue = writer_queue(engine)
     writer = ReceiptWriter(
         _store_receipts,
-        engine.connect,
+        receipt_connections(engine),
         FixedClock(NOW),
         queue.urgently if queue else contextlib.nullcontext,
     )
