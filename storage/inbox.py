@@ -10,7 +10,7 @@ unfinished.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -175,21 +175,22 @@ def receive_many(
     writer on PostgreSQL) in autocommit, where each statement stands alone."""
     # In key order, so two batches that share keys (on PostgreSQL, writers side by side, or
     # replicas) lock them in the same order and cannot deadlock each other.
-    values = [
-        {
-            "team_id": team_id,
-            "key": key,
-            "kind": kind,
-            "body": body,
-            "received_at": now,
-            "claimed_at": now,
-            "attempts": 1,
-        }
-        for team_id, key, kind, body in sorted(receipts, key=lambda r: (r[0], r[1]))
-    ]
+    ordered = sorted(receipts, key=lambda r: (r[0], r[1]))
     if connection.dialect.name == "postgresql":
-        inserted = _insert_new_postgresql(connection, values)
+        inserted = _insert_new_postgresql(connection, ordered, now)
     else:
+        values = [
+            {
+                "team_id": team_id,
+                "key": key,
+                "kind": kind,
+                "body": body,
+                "received_at": now,
+                "claimed_at": now,
+                "attempts": 1,
+            }
+            for team_id, key, kind, body in ordered
+        ]
         inserted = {
             (row.team_id, row.key): row.id
             for row in connection.execute(_insert_new(connection.dialect.name), values)
@@ -218,37 +219,32 @@ def receive_many(
     return results
 
 
-# The columns the PostgreSQL INSERT below fills, in its order.
-_PG_COLUMNS = "team_id, key, kind, body, received_at, claimed_at, attempts"
-_PG_ROW = "(%s, %s, %s, %s, %s, %s, 1)"
-
-
 @cache
 def _pg_insert_text(rows: int) -> str:
     """The INSERT of `rows` receipts in psycopg's terms: one text per batch size, so psycopg
     prepares each on the server once it has run a few times."""
+    row = "(%s, %s, %s, %s, %s, %s, 1)"
     return (
-        f"INSERT INTO inbox ({_PG_COLUMNS}) VALUES "
-        + ", ".join([_PG_ROW] * rows)
+        f"INSERT INTO {InboxEntry.__tablename__} "
+        "(team_id, key, kind, body, received_at, claimed_at, attempts) VALUES "
+        + ", ".join([row] * rows)
         + " ON CONFLICT (team_id, key) DO NOTHING RETURNING id, team_id, key"
     )
 
 
 def _insert_new_postgresql(
-    connection: Connection, values: list[dict[str, Any]]
+    connection: Connection, receipts: list[tuple[str, str, str, dict[str, Any]]], now: datetime
 ) -> dict[tuple[str, str], int]:
     """What _insert_new does, straight through psycopg: SQLAlchemy's execution around it
     (bind processing, result rows) cost more than the statement, in front of every ack."""
+    # `now` as the received_at column's own type stores it, and each body as its JSON text.
+    stored_now = InboxEntry.__table__.c.received_at.type.process_bind_param(now, connection.dialect)
     params: list[Any] = []
-    for value in values:
-        # As UTCDateTime and JSON store them: naive UTC, and the body's JSON text.
-        received = value["received_at"].astimezone(UTC).replace(tzinfo=None)
-        claimed = value["claimed_at"].astimezone(UTC).replace(tzinfo=None)
-        body = json.dumps(value["body"])
-        params += (value["team_id"], value["key"], value["kind"], body, received, claimed)
+    for team_id, key, kind, body in receipts:
+        params += (team_id, key, kind, json.dumps(body), stored_now, stored_now)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_pg_insert_text(len(values)), params)
+        cursor.execute(_pg_insert_text(len(receipts)), params)
         return {(team_id, key): entry_id for entry_id, team_id, key in cursor.fetchall()}
     finally:
         cursor.close()
