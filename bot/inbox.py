@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.ack_first import prompt_acks
 from bot.languages import asker_of, asking
-from bot.receipts import Connection, Receipt, ReceiptWriter
+from bot.receipts import Connection, End, Receipt, ReceiptWriter
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
 from handlers.kit import team_of
@@ -199,6 +199,10 @@ def _store_receipts(connection: Any, batch: list[Receipt], now: datetime) -> lis
     return ids
 
 
+def _finish_entries(connection: Any, ends: list[End], now: datetime) -> None:
+    inbox_rows.finish_many(connection, [(end.entry_id, end.rejected) for end in ends], now)
+
+
 class Inbox:
     """The middleware that stores before the ack, and the job that replays what a crash left."""
 
@@ -217,7 +221,10 @@ class Inbox:
         # Where the database has one writer (SQLite), receipts go first in its line: a
         # person is waiting for the ack, leftover work is not.
         # The writer stores on a connection of its own (`connect`), outside any unit of work.
-        self._writer = ReceiptWriter(_store_receipts, connect, clock, urgently)
+        # It also records, in batches, the end of each request's work.
+        self._writer = ReceiptWriter(
+            _store_receipts, connect, clock, urgently, finish=_finish_entries
+        )
         # Replayed rows not yet finished: a tick waits for them before its other jobs run.
         self._replaying: set[int] = set()
         self._replayed = threading.Condition()
@@ -246,19 +253,38 @@ class Inbox:
 
     def _follow(self, entry_id: int, *, replayed: bool = False) -> None:
         slot = CURRENT.get()
-        if slot is not None:  # a DurableApp closes the ticket once all its work has ended
-            slot.ticket = Ticket(entry_id, self._close, replayed)
-            if replayed:
-                with self._replayed:
-                    self._replaying.add(entry_id)
+        if slot is None:
+            return
+        # A DurableApp closes the ticket once all its work has ended.
+        if replayed:
+            slot.ticket = Ticket(entry_id, self._close_replayed, replayed)
+            with self._replayed:
+                self._replaying.add(entry_id)
+        else:
+            slot.ticket = Ticket(entry_id, self._close)
 
     def _close(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
+        """A request's work ended: done rows are recorded by the writer, in batches."""
+        if failure is not None:
+            self._record_end(entry_id, failure, rejected)
+            return
+        try:
+            self._writer.ended(End(entry_id, rejected))
+        except Exception:  # closed (stopping): recorded here instead
+            self._record_end(entry_id, None, rejected)
+
+    def _close_replayed(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
+        """A replay's end is recorded before the tick that replayed it goes on."""
         try:
             self._record_end(entry_id, failure, rejected)
         finally:
             with self._replayed:
                 self._replaying.discard(entry_id)
                 self._replayed.notify_all()
+
+    def close(self, timeout: float) -> bool:
+        """Records what the writer has queued and stops it (the bot is stopping)."""
+        return self._writer.close(timeout)
 
     def _record_end(self, entry_id: int, failure: str | None, rejected: str | None) -> None:
         try:
@@ -277,6 +303,10 @@ class Inbox:
 
     def replay(self, app: App, now: datetime) -> ReplayReport:
         report = ReplayReport()
+        # What this process finished is recorded first, so it is not taken again.
+        if not self._writer.flush(timeout=REPLAY_WAIT):
+            report.failures.append("inbox: the ends of finished requests are not recorded yet")
+            return report
         with self.uow_factory() as uow:
             taken = []
             for entry in uow.inbox.unfinished(now - LEASE, REPLAY_BATCH):

@@ -1,9 +1,11 @@
 """Receipts of requests, stored together before their acks: one writer thread, one
-transaction per batch (a group commit)."""
+transaction per batch (a group commit); the same thread records, in batches, that their
+work has ended."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -14,6 +16,8 @@ from typing import Any, Protocol
 
 from bot import metrics
 from ceremonies.core.ports import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,7 +40,33 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class End:
+    """A request's work has ended: its row is done (with why, for one that could not be read)."""
+
+    entry_id: int
+    rejected: str | None = None
+
+
 Store = Callable[[Any, list[Receipt], datetime], list[int | None]]
+Finish = Callable[[Any, list[End], datetime], None]
+
+
+class Closed(Exception):
+    """The writer was closed (the bot is stopping): the request is not acked, Slack retries."""
+
+
+_STOP = object()
+
+
+@dataclass
+class _Taken:
+    """What the writer took off its queue in one go."""
+
+    receipts: list[Receipt] = field(default_factory=list)
+    ends: list[End] = field(default_factory=list)
+    flushes: list[threading.Event] = field(default_factory=list)  # set once ends are written
+    stopping: bool = False
 
 
 class ReceiptWriter:
@@ -46,9 +76,19 @@ class ReceiptWriter:
     waited for the others (SQLite has one writer; PostgreSQL one commit each) while sharing
     the interpreter with them. One writer thread taking whatever has queued up meanwhile
     commits them all at once (a group commit), so an ack waits for at most about one batch.
+
+    The end of each request's work is recorded by the same thread, many in one statement
+    (those of up to ENDS_EVERY seconds), after the receipts waiting beside them: nobody
+    waits for it, and a unit of work of its own per request cost about as much as the
+    request's work. An end not yet written when
+    the process dies leaves its row unfinished, and a later tick takes the request again,
+    which changes nothing (the services are written to be taken twice).
     """
 
     MAX_BATCH = 100
+    MAX_ENDS = 1000
+    # Ends wait this long for others to be recorded with (nobody waits for them).
+    ENDS_EVERY = 0.2  # seconds
     # A connection unused for this long goes back to the pool and a fresh one is checked
     # out (PostgreSQL's pool pings it first), so a connection the server dropped overnight
     # does not fail the first request of the morning.
@@ -60,48 +100,124 @@ class ReceiptWriter:
         connect: Callable[[], Connection],
         clock: Clock,
         urgently: Callable[[], contextlib.AbstractContextManager[None]],
+        finish: Finish | None = None,
     ) -> None:
         self._store, self._connect, self._clock = store, connect, clock
         self._urgently = urgently
-        self._queue: queue.SimpleQueue[Receipt] = queue.SimpleQueue()
+        self._finish = finish
+        self._queue: queue.SimpleQueue[Receipt | End | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
+        self._closed = False
 
     def receive(self, receipt: Receipt) -> int | None:
-        self._start()
         with metrics.INBOX_WAIT_SECONDS.time():
-            self._queue.put(receipt)
+            self._put(receipt)
             receipt.stored.wait()
         if receipt.error is not None:
             raise receipt.error
         return receipt.entry_id
 
-    def _start(self) -> None:
-        if self._thread is not None:
-            return
+    def ended(self, end: End) -> None:
+        """Records, soon and without waiting, that a request's work has ended."""
+        if self._finish is None:
+            raise RuntimeError("this writer records no ends")
+        self._put(end)
+
+    def flush(self, timeout: float) -> bool:
+        """Waits until the ends queued so far are written; False if `timeout` came first.
+
+        A tick replaying unfinished rows flushes first: otherwise it could take again a
+        request this process has finished but not yet recorded (a demo's or a test's clock
+        jumps past the lease in an instant)."""
+        if self._finish is None or self._thread is None:
+            return True
+        flushed = threading.Event()
+        try:
+            self._put(flushed)
+        except Closed:
+            return True  # closing writes everything queued
+        return flushed.wait(timeout)
+
+    def close(self, timeout: float) -> bool:
+        """Writes what is queued, then stops; False if that took longer than `timeout`."""
         with self._starting:
+            if self._closed:
+                return True
+            self._closed = True
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(_STOP)  # after it, nothing more is queued
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _put(self, item: Receipt | End | threading.Event) -> None:
+        with self._starting:
+            if self._closed:
+                raise Closed("the inbox is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="inbox", daemon=True)
                 self._thread.start()
+            self._queue.put(item)
 
     def _run(self) -> None:
         # One connection for the thread's life, a transaction per batch: a Session and a
         # pool checkout for every batch cost more than storing it.
         connection: Connection | None = None
         used = 0.0
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+        ends: list[End] = []
+        ends_since = 0.0
+        stopping = False
+        while not stopping:
+            wait = None if not ends else max(0.0, ends_since + self.ENDS_EVERY - time.monotonic())
+            taken = self._take(wait)
+            stopping = taken.stopping
+            if taken.ends and not ends:
+                ends_since = time.monotonic()
+            ends += taken.ends
             if connection is not None and time.monotonic() - used > self.IDLE_RECHECK:
                 connection = self._close(connection)
-            metrics.INBOX_BATCH_RECEIPTS.observe(len(batch))
-            with metrics.INBOX_BATCH_SECONDS.time():
-                connection = self._write(batch, connection)
+            if taken.receipts:
+                metrics.INBOX_BATCH_RECEIPTS.observe(len(taken.receipts))
+                with metrics.INBOX_BATCH_SECONDS.time():
+                    connection = self._write(taken.receipts, connection)
+            due = time.monotonic() - ends_since >= self.ENDS_EVERY
+            now = stopping or bool(taken.flushes) or due or len(ends) >= self.MAX_ENDS
+            if ends and now:
+                connection = self._write_ends(ends, connection)
+                ends = []
+            for flushed in taken.flushes:
+                flushed.set()
             used = time.monotonic()
+        if connection is not None:
+            self._close(connection)
+
+    def _take(self, wait: float | None) -> _Taken:
+        """What queues up within `wait` seconds (None: until something does), at most a
+        batch of receipts."""
+        taken = _Taken()
+        try:
+            item = self._queue.get(timeout=wait)
+        except queue.Empty:
+            return taken
+        while True:
+            if item is _STOP:
+                taken.stopping = True
+                return taken
+            if isinstance(item, Receipt):
+                taken.receipts.append(item)
+            elif isinstance(item, End):
+                taken.ends.append(item)
+            elif isinstance(item, threading.Event):
+                taken.flushes.append(item)
+            if len(taken.receipts) >= self.MAX_BATCH or len(taken.ends) >= self.MAX_ENDS:
+                return taken
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return taken
 
     def _write(self, batch: list[Receipt], connection: Connection | None) -> Connection | None:
         """Stores the batch in one transaction; the connection to use next (None after a
@@ -122,6 +238,20 @@ class ReceiptWriter:
         finally:
             for receipt in batch:
                 receipt.stored.set()
+        return connection
+
+    def _write_ends(self, ends: list[End], connection: Connection | None) -> Connection | None:
+        """Records the ends in one transaction, after the receipts (no one waits for them);
+        on failure the rows stay unfinished and a later tick takes them again."""
+        assert self._finish is not None
+        try:
+            if connection is None:
+                connection = self._connect()
+            with connection.begin():
+                self._finish(connection, ends, self._clock.now())
+        except Exception as error:
+            log.warning("could not record the end of %d inbox entries: %s", len(ends), error)
+            connection = self._close(connection) if connection is not None else None
         return connection
 
     @staticmethod

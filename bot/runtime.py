@@ -209,6 +209,11 @@ class Runtime:
     def shutdown(self) -> None:
         self.listener_executor.shutdown(wait=True)
         self.work_executor.shutdown(wait=True)
+        # The ends of that work the receipt writer still holds.
+        if not self.inbox.close(timeout=10.0):
+            logging.getLogger(__name__).warning(
+                "the inbox writer did not finish in time: its rows are taken again"
+            )
 
     def database_ok(self) -> bool:
         try:

@@ -250,6 +250,22 @@ def _insert_new_postgresql(
         cursor.close()
 
 
+def finish_many(connection: Connection, ends: list[tuple[int, str | None]], now: datetime) -> None:
+    """SqlInbox.finish for many rows (id, why it was rejected or None): one UPDATE per reason,
+    so the usual batch, all without one, is one statement."""
+    table = InboxEntry.__table__
+    by_reason: dict[str | None, list[int]] = {}
+    for entry_id, rejected in ends:
+        by_reason.setdefault(rejected, []).append(entry_id)
+    for rejected, ids in by_reason.items():
+        # In id order, as every batch: writers side by side lock rows in the same order.
+        connection.execute(
+            sql_update(table)
+            .where(table.c.id.in_(sorted(ids)), table.c.done_at.is_(None))
+            .values(done_at=now, failure=rejected)
+        )
+
+
 def claim(connection: Connection, entry_id: int, now: datetime, stale_before: datetime) -> bool:
     """SqlInbox.claim on `connection` (one conditional UPDATE, atomic by itself)."""
     table = InboxEntry.__table__

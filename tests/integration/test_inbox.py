@@ -12,7 +12,7 @@ from bot.inbox import _store_receipts
 from bot.receipts import Receipt, ReceiptWriter
 from bot.runtime import receipt_connections
 from storage.db import writer_queue
-from storage.inbox import InboxEntry
+from storage.inbox import InboxEntry, finish_many
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes import FixedClock, utc
 
@@ -119,3 +119,26 @@ def test_the_receipt_writer_stores_a_burst_on_its_own_connection(engine: Engine)
     with engine.connect() as other:
         rows = other.execute(select(InboxEntry.id, InboxEntry.key)).all()
     assert sorted(rows) == sorted((entry_id, keys[ids.index(entry_id)]) for entry_id in taken)
+
+
+def test_many_rows_are_finished_at_once_each_with_its_reason(
+    engine: Engine, uow_factory: SqlUnitOfWorkFactory
+):
+    with uow_factory() as uow:
+        ids = [uow.inbox.receive("T1", f"event:Ev{i}", "event", {}, NOW)[0].id for i in range(4)]
+        uow.inbox.finish(ids[3], NOW, "earlier")
+        uow.commit()
+    later = NOW + timedelta(seconds=5)
+    rejected = "unreadable: KeyError: 'view'"
+    ends = [(ids[0], None), (ids[1], rejected), (ids[2], None), (ids[3], None)]
+    with receipt_connections(engine)() as connection, connection.begin():
+        finish_many(connection, ends, later)
+    with uow_factory() as uow:
+        rows = [uow.inbox.entry(entry_id) for entry_id in ids]
+        assert [(r.done_at, r.failure) for r in rows] == [
+            (later, None),
+            (later, rejected),
+            (later, None),
+            (NOW, "earlier"),  # a row done already is left as it was
+        ]
+        assert uow.inbox.unfinished(later + LEASE, 10) == []

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.receipts import Receipt, ReceiptWriter
+from bot.receipts import Closed, End, Receipt, ReceiptWriter
 
 
 class Clock:
@@ -112,3 +112,88 @@ def test_batches_share_one_connection_until_one_fails() -> None:
         writer.receive(Receipt("T1", "event", "2", {}))
     assert writer.receive(Receipt("T1", "event", "4", {})) == 4
     assert len(opened) == 2 and opened[0].closed  # a failed batch's connection is not used again
+
+
+def test_ends_are_recorded_together_and_all_before_the_writer_stops() -> None:
+    recorded: list[list[int]] = []
+
+    def finish(connection: Any, ends: list[End], now: datetime) -> None:
+        recorded.append([end.entry_id for end in ends])
+
+    writer = ReceiptWriter(
+        lambda uow, batch, now: [1] * len(batch),
+        Connection,
+        Clock(),
+        contextlib.nullcontext,
+        finish=finish,
+    )
+    assert writer.receive(Receipt("T1", "event", "1", {})) == 1
+    for entry_id in range(50):
+        writer.ended(End(entry_id))
+    assert writer.close(timeout=5)
+    assert sorted(entry_id for batch in recorded for entry_id in batch) == list(range(50))
+    assert len(recorded) < 50  # many in one statement, not one each
+
+
+def test_a_flush_returns_once_the_ends_queued_before_it_are_recorded() -> None:
+    recorded: list[int] = []
+
+    def finish(connection: Any, ends: list[End], now: datetime) -> None:
+        recorded.extend(end.entry_id for end in ends)
+
+    writer = ReceiptWriter(
+        lambda uow, batch, now: [1] * len(batch),
+        Connection,
+        Clock(),
+        contextlib.nullcontext,
+        finish=finish,
+    )
+    writer.ENDS_EVERY = 60.0  # left alone, these ends would wait a minute
+    assert writer.flush(timeout=1)  # nothing started yet: nothing to wait for
+    writer.ended(End(1))
+    writer.ended(End(2))
+    assert writer.flush(timeout=5)
+    assert recorded == [1, 2]
+    assert writer.close(timeout=5)
+
+
+def test_a_closed_writer_takes_no_receipt_and_the_request_is_not_acked() -> None:
+    writer = ReceiptWriter(
+        lambda uow, batch, now: [1] * len(batch),
+        Connection,
+        Clock(),
+        contextlib.nullcontext,
+        finish=lambda connection, ends, now: None,
+    )
+    assert writer.receive(Receipt("T1", "event", "1", {})) == 1
+    assert writer.close(timeout=5)
+    with pytest.raises(Closed):
+        writer.receive(Receipt("T1", "event", "2", {}))
+    with pytest.raises(Closed):
+        writer.ended(End(1))
+
+
+def test_ends_that_fail_to_be_recorded_are_logged_and_receipts_go_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    opened: list[Connection] = []
+
+    def connect() -> Connection:
+        opened.append(Connection())
+        return opened[-1]
+
+    def finish(connection: Any, ends: list[End], now: datetime) -> None:
+        raise RuntimeError("the database went away")
+
+    writer = ReceiptWriter(
+        lambda uow, batch, now: [int(r.key) for r in batch],
+        connect,
+        Clock(),
+        contextlib.nullcontext,
+        finish=finish,
+    )
+    writer.ended(End(7))
+    assert writer.close(timeout=5)
+    assert "could not record the end of 1 inbox entries" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert opened and opened[0].closed  # a failed connection is not used again

@@ -93,3 +93,26 @@ def test_slack_retrying_an_event_whose_work_failed_gets_it_stored_once(
         settle(bot)
     assert stored_answers(bot, "UANNA") == ["Wrote the importer"]
     assert sum("What will you do today?" in str(m) for m in bot_dms(bot.slack, "UANNA")) == 1
+
+
+def test_work_that_ended_is_not_taken_again_by_a_tick_right_after_it(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ends of finished requests are recorded in batches, a moment later; a tick whose
+    # clock is already past the lease (as a demo's jumps) must not take them again.
+    start(bot)
+    bot.tick(MONDAY_BERLIN)
+    real = daily_answers.take_dm_reply
+    calls = []
+
+    def counted(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(daily_answers, "take_dm_reply", counted)
+    bot.driver.dm("UANNA", "Wrote the importer")
+    settle(bot)
+    bot.tick(MONDAY_BERLIN + timedelta(hours=1))
+    settle(bot)
+    assert stored_answers(bot, "UANNA") == ["Wrote the importer"]
+    assert len(calls) == 1
