@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.ack_first import prompt_acks
 from bot.languages import asker_of, asking
-from bot.receipts import Connection, End, Receipt, ReceiptWriter
+from bot.receipts import Closed, Connection, End, Receipt, ReceiptWriter
 from ceremonies.core.due import DueJob
 from ceremonies.core.ports import Clock, DeliveryError, UnitOfWorkFactory
 from handlers.kit import team_of
@@ -270,7 +270,7 @@ class Inbox:
             return
         try:
             self._writer.ended(End(entry_id, rejected))
-        except Exception:  # closed (stopping): recorded here instead
+        except Closed:  # the bot is stopping: recorded here instead
             self._record_end(entry_id, None, rejected)
 
     def _close_replayed(self, entry_id: int, failure: str | None, rejected: str | None) -> None:

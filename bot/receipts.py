@@ -184,8 +184,8 @@ class ReceiptWriter:
                 with metrics.INBOX_BATCH_SECONDS.time():
                     connection = self._write(taken.receipts, connection)
             due = time.monotonic() - ends_since >= self.ENDS_EVERY
-            now = stopping or bool(taken.flushes) or due or len(ends) >= self.MAX_ENDS
-            if ends and now:
+            write_ends = stopping or bool(taken.flushes) or due or len(ends) >= self.MAX_ENDS
+            if ends and write_ends:
                 connection = self._write_ends(ends, connection)
                 ends = []
             for flushed in taken.flushes:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from bot.receipts import Closed, End, Receipt, ReceiptWriter
+from bot.receipts import Closed, End, Finish, Receipt, ReceiptWriter
 
 
 class Clock:
@@ -114,19 +115,24 @@ def test_batches_share_one_connection_until_one_fails() -> None:
     assert len(opened) == 2 and opened[0].closed  # a failed batch's connection is not used again
 
 
+def ending_writer(finish: Finish, connect: Callable[[], Connection] = Connection) -> ReceiptWriter:
+    """A writer that stores every receipt as row 1 and records ends with `finish`."""
+    return ReceiptWriter(
+        lambda uow, batch, now: [1] * len(batch),
+        connect,
+        Clock(),
+        contextlib.nullcontext,
+        finish=finish,
+    )
+
+
 def test_ends_are_recorded_together_and_all_before_the_writer_stops() -> None:
     recorded: list[list[int]] = []
 
     def finish(connection: Any, ends: list[End], now: datetime) -> None:
         recorded.append([end.entry_id for end in ends])
 
-    writer = ReceiptWriter(
-        lambda uow, batch, now: [1] * len(batch),
-        Connection,
-        Clock(),
-        contextlib.nullcontext,
-        finish=finish,
-    )
+    writer = ending_writer(finish)
     assert writer.receive(Receipt("T1", "event", "1", {})) == 1
     for entry_id in range(50):
         writer.ended(End(entry_id))
@@ -141,13 +147,7 @@ def test_a_flush_returns_once_the_ends_queued_before_it_are_recorded() -> None:
     def finish(connection: Any, ends: list[End], now: datetime) -> None:
         recorded.extend(end.entry_id for end in ends)
 
-    writer = ReceiptWriter(
-        lambda uow, batch, now: [1] * len(batch),
-        Connection,
-        Clock(),
-        contextlib.nullcontext,
-        finish=finish,
-    )
+    writer = ending_writer(finish)
     writer.ENDS_EVERY = 60.0  # left alone, these ends would wait a minute
     assert writer.flush(timeout=1)  # nothing started yet: nothing to wait for
     writer.ended(End(1))
@@ -158,13 +158,7 @@ def test_a_flush_returns_once_the_ends_queued_before_it_are_recorded() -> None:
 
 
 def test_a_closed_writer_takes_no_receipt_and_the_request_is_not_acked() -> None:
-    writer = ReceiptWriter(
-        lambda uow, batch, now: [1] * len(batch),
-        Connection,
-        Clock(),
-        contextlib.nullcontext,
-        finish=lambda connection, ends, now: None,
-    )
+    writer = ending_writer(lambda connection, ends, now: None)
     assert writer.receive(Receipt("T1", "event", "1", {})) == 1
     assert writer.close(timeout=5)
     with pytest.raises(Closed):
@@ -185,13 +179,7 @@ def test_ends_that_fail_to_be_recorded_are_logged_and_receipts_go_on(
     def finish(connection: Any, ends: list[End], now: datetime) -> None:
         raise RuntimeError("the database went away")
 
-    writer = ReceiptWriter(
-        lambda uow, batch, now: [int(r.key) for r in batch],
-        connect,
-        Clock(),
-        contextlib.nullcontext,
-        finish=finish,
-    )
+    writer = ending_writer(finish, connect)
     writer.ended(End(7))
     assert writer.close(timeout=5)
     assert "could not record the end of 1 inbox entries" in caplog.text

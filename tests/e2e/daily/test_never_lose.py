@@ -27,6 +27,22 @@ def settle(bot: Bot) -> None:
     bot.slack.wait_for(bot.runtime.idle, timeout=10)
 
 
+def count_dm_replies(monkeypatch: pytest.MonkeyPatch, failing: int = 0) -> list[int]:
+    """Wraps the daily's DM-reply service: one entry per call; the first `failing` calls
+    fail as if the database went away."""
+    real = daily_answers.take_dm_reply
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) <= failing:
+            raise ConnectionError("the database went away")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(daily_answers, "take_dm_reply", counted)
+    return calls
+
+
 def test_a_prompt_slack_posted_then_answered_500_is_seen_once_and_answered(bot: Bot) -> None:
     start(bot)
     bot.slack.fail_after_posting["UANNA"] = 1  # posts, then HTTP 500
@@ -46,16 +62,7 @@ def test_work_that_fails_after_the_ack_is_replayed_by_the_next_tick(
 ) -> None:
     start(bot)
     bot.tick(MONDAY_BERLIN)
-    real = daily_answers.take_dm_reply
-    calls = []
-
-    def crash_once(*args: object, **kwargs: object) -> None:
-        calls.append(1)
-        if len(calls) == 1:
-            raise ConnectionError("the database went away")
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daily_answers, "take_dm_reply", crash_once)
+    calls = count_dm_replies(monkeypatch, failing=1)
     bot.driver.dm("UANNA", "Wrote the importer")
     settle(bot)
     assert stored_answers(bot, "UANNA") == []  # acknowledged, not yet stored: in the inbox
@@ -77,15 +84,7 @@ def test_slack_retrying_an_event_whose_work_failed_gets_it_stored_once(
 ) -> None:
     start(bot)
     bot.tick(MONDAY_BERLIN)
-    real = daily_answers.take_dm_reply
-    failures = [ConnectionError("the database went away")]
-
-    def fail_first(*args: object, **kwargs: object) -> None:
-        if failures:
-            raise failures.pop()
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daily_answers, "take_dm_reply", fail_first)
+    count_dm_replies(monkeypatch, failing=1)
     bot.driver.dm("UANNA", "Wrote the importer")
     settle(bot)
     for n in (1, 2, 3):  # Slack's retries: the first is taken, the others are known
@@ -102,14 +101,7 @@ def test_work_that_ended_is_not_taken_again_by_a_tick_right_after_it(
     # clock is already past the lease (as a demo's jumps) must not take them again.
     start(bot)
     bot.tick(MONDAY_BERLIN)
-    real = daily_answers.take_dm_reply
-    calls = []
-
-    def counted(*args: object, **kwargs: object) -> None:
-        calls.append(1)
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(daily_answers, "take_dm_reply", counted)
+    calls = count_dm_replies(monkeypatch)
     bot.driver.dm("UANNA", "Wrote the importer")
     settle(bot)
     bot.tick(MONDAY_BERLIN + timedelta(hours=1))
