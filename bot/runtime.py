@@ -48,9 +48,17 @@ class ListenerExecutor(ThreadPoolExecutor):
         self._count_lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self.bind(fn, *args, **kwargs)()
+        wait_for_ack(future)
+        return future
+
+    def bind(
+        self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> Callable[[], Future[Any]]:
+        """`fn`, to be submitted later with what this moment carries: the request's inbox
+        ticket (a context variable), which waits for it, and the context; running from now."""
         with self._count_lock:
             self._running += 1
-        # The request's inbox ticket (a context variable) goes along, and waits for this.
         ticket = current_ticket()
         if ticket is not None:
             ticket.hold()
@@ -63,12 +71,20 @@ class ListenerExecutor(ThreadPoolExecutor):
                 if ticket is not None:
                     ticket.release()
 
-        future = super().submit(run)
-        future.add_done_callback(self._finished)
-        wait_for_ack(future)
-        return future
+        def submit() -> Future[Any]:
+            try:
+                future = super(ListenerExecutor, self).submit(run)
+            except BaseException:
+                self._finished(None)
+                if ticket is not None:
+                    ticket.release()
+                raise
+            future.add_done_callback(self._finished)
+            return future
 
-    def _finished(self, _future: Future[Any]) -> None:
+        return submit
+
+    def _finished(self, _future: Future[Any] | None) -> None:
         with self._count_lock:
             self._running -= 1
 
@@ -208,6 +224,7 @@ class Runtime:
 
     def shutdown(self) -> None:
         self.listener_executor.shutdown(wait=True)
+        self.gate.release_all()  # the work still waiting for a lull goes to its pool now
         self.work_executor.shutdown(wait=True)
         # The ends of that work the receipt writer still holds.
         if not self.inbox.close(timeout=10.0):
@@ -293,7 +310,7 @@ def build_runtime(
             except Exception as error:  # the next command tries again
                 logging.getLogger(__name__).info("locale of %s not refreshed: %s", user_id, error)
 
-        work_executor.submit(gate.after_acks(read))
+        gate.after_acks(work_executor.bind(read))
 
     services = Services(
         uow_factory=uow_factory,
@@ -303,7 +320,7 @@ def build_runtime(
         languages=languages,
         default_tz=settings.default_timezone,
         public_url=settings.public_url,
-        defer=lambda work: work_executor.submit(gate.after_acks(work)),
+        defer=lambda work: gate.after_acks(work_executor.bind(work)),
     )
     return Runtime(
         settings=settings,
