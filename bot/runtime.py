@@ -6,7 +6,7 @@ import contextvars
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from bot.ack_first import AckFirst, wait_for_ack
 from bot.inbox import Inbox, current_ticket
 from bot.languages import LanguageBook, Renderers, RequesterRenderer
 from bot.pacing import AdaptivePace
+from bot.pool import ThreadPool
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_chat import SlackChat
@@ -39,7 +40,7 @@ from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 
-class ListenerExecutor(ThreadPoolExecutor):
+class ListenerExecutor(ThreadPool):
     """Bolt's listener pool, which also knows whether any listener is still running."""
 
     def __init__(self, max_workers: int, name: str = "listener") -> None:
