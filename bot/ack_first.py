@@ -133,13 +133,12 @@ class AckFirst:
             if taken is None:
                 return
             starts, overdue = taken
-            for start in starts:
-                future = self._start(start)
-                if overdue:
-                    if future is None:
-                        self._overdue_ended(None)
-                    else:
-                        future.add_done_callback(self._overdue_ended)
+            futures = [self._start(start) for start in starts]
+            if overdue:  # one piece, beside a stream: the next waits until it has ended
+                if futures[0] is None:
+                    self._overdue_ended(None)
+                else:
+                    futures[0].add_done_callback(self._overdue_ended)
 
     @staticmethod
     def _start(start: Callable[[], Future[Any] | None]) -> Future[Any] | None:
