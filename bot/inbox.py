@@ -71,8 +71,15 @@ class DurableApp(App):
 
     Bolt runs the middleware, then hands the listener to its executor, all inside
     `dispatch`; the executors copy the context, so the listener and the work it leaves
-    behind hold the ticket, and the ticket closes only after all of them.
+    behind hold the ticket, and the ticket closes only after all of them. The listener of
+    a request for which `listener_here(body)` holds runs in the dispatching thread itself.
     """
+
+    def __init__(
+        self, *, listener_here: Callable[[Any], bool] = lambda body: False, **kwargs: Any
+    ) -> None:
+        self.listener_here = listener_here
+        super().__init__(**kwargs)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         slot = Slot()
@@ -80,7 +87,7 @@ class DurableApp(App):
         # Who asks, so that every reply to this request is rendered in their language.
         asked = asking.set(asker_of(req.body))
         try:
-            with prompt_acks(req.context):
+            with prompt_acks(req.context, listener_here=self.listener_here(req.body)):
                 return super().dispatch(req)
         finally:
             asking.reset(asked)

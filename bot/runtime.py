@@ -24,7 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Connection, Engine, text
 
 from bot import metrics
-from bot.ack_first import AckFirst, wait_for_ack
+from bot.ack_first import AckFirst, listener_runs_here, wait_for_ack
 from bot.inbox import Inbox, current_ticket
 from bot.languages import LanguageBook, Renderers, RequesterRenderer
 from bot.pacing import AdaptivePace
@@ -49,8 +49,23 @@ class ListenerExecutor(ThreadPool):
         self._count_lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if listener_runs_here():
+            return self._run_here(fn, *args, **kwargs)
         future = self.bind(fn, *args, **kwargs)()
         wait_for_ack(future)
+        return future
+
+    def _run_here(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """`fn` run in this thread, in a copy of its context as a pool thread would have."""
+        future: Future[Any] = Future()
+        with self._count_lock:
+            self._running += 1
+        try:
+            future.set_result(contextvars.copy_context().run(fn, *args, **kwargs))
+        except Exception as error:  # Bolt's listener runner catches its own; as a pool would
+            future.set_exception(error)
+        finally:
+            self._finished(None)
         return future
 
     def bind(
@@ -313,6 +328,11 @@ def build_runtime(
 
         gate.after_acks(work_executor.bind(read))
 
+    # Bolt runs each listener here and acks from inside it (those of slash commands and
+    # events run in the request's own thread instead), and work that must start at once
+    # runs here: with too few threads, slow work after one ack would delay the next
+    # request's ack (Bolt's default is 5).
+    listener_executor = ListenerExecutor(32)
     services = Services(
         uow_factory=uow_factory,
         chat=chat,
@@ -322,15 +342,14 @@ def build_runtime(
         default_tz=settings.default_timezone,
         public_url=settings.public_url,
         defer=lambda work: gate.after_acks(work_executor.bind(work)),
+        start=lambda work: listener_executor.bind(work)(),
     )
     return Runtime(
         settings=settings,
         engine=engine,
         client=client,
         services=services,
-        # Bolt runs each listener here and acks from inside it: with too few threads, slow
-        # work after one ack would delay the next request's ack (Bolt's default is 5).
-        listener_executor=ListenerExecutor(32),
+        listener_executor=listener_executor,
         work_executor=work_executor,
         gate=gate,
         inbox=Inbox(

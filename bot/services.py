@@ -37,17 +37,25 @@ class Services:
     # Where work after an ack runs. The bot hands it to a small pool of its own so that slow
     # work competes as little as possible with the next request's ack (one process, one GIL).
     defer: Callable[[Callable[[], object]], object] = run_now
+    # Where work that must start at once runs (a modal to open), beside the ack.
+    start: Callable[[Callable[[], object]], object] = run_now
 
     def later(self, work: Callable[[], object]) -> None:
         """Runs `work` after the ack; an error is logged, never shown as a trace."""
+        self.defer(self._logged(work))
 
+    def soon(self, work: Callable[[], object]) -> None:
+        """Starts `work` at once beside the ack; an error is logged, never shown as a trace."""
+        self.start(self._logged(work))
+
+    def _logged(self, work: Callable[[], object]) -> Callable[[], None]:
         def logged() -> None:
             try:
                 work()
             except Exception as error:
                 self.failed(error)
 
-        self.defer(logged)
+        return logged
 
     def absence_added(self, request: Request, user_id: str, days: DateRange) -> None:
         """The on-call rotations re-plan around an absence another ceremony recorded."""

@@ -11,7 +11,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from bot.inbox import DurableApp, InboxMiddleware, is_bad_payload, report_failure
 from bot.rendering import Renderer
 from bot.runtime import Runtime
-from handlers import register_listeners
+from handlers import only_acks, register_listeners
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def build_app(runtime: Runtime) -> App:
         token_verification_enabled=False,
         raise_error_for_unhandled_request=True,
         listener_executor=runtime.listener_executor,
+        listener_here=only_acks,
     )
     services = runtime.services
     # After Bolt's own signature check: only genuine requests are stored, each before its ack.

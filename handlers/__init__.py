@@ -49,6 +49,15 @@ def carries_nothing_to_keep(body: dict[str, Any]) -> bool:
     return event.get("type") in _SHOWN_ONLY_EVENTS or by_a_bot
 
 
+def only_acks(body: Any) -> bool:
+    """Whether the listener of this request only reads it and acks, leaving all its work to
+    `Services.later` or `.soon` (slash commands and events; an interactive payload's
+    listener may open a modal itself after its ack), so it may run where the ack is sent."""
+    return isinstance(body, dict) and (
+        isinstance(body.get("command"), str) or body.get("type") == "event_callback"
+    )
+
+
 def register_listeners(app: App, services: Services) -> None:
     daily.register(app, services)
     retro.register(app, services)

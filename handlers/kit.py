@@ -105,6 +105,11 @@ class Services(Protocol):
         """Runs `work` after the ack; an error is logged, never shown as a trace."""
         ...
 
+    def soon(self, work: Callable[[], object]) -> None:
+        """Starts `work` at once beside the ack, without waiting for a lull in the requests
+        (opening a modal: Slack's trigger_id is good for 3 seconds); errors as `later`."""
+        ...
+
     def failed(self, error: Exception) -> None:
         """Work for a request failed unexpectedly: logged, and the request is tried again."""
         ...
@@ -209,15 +214,23 @@ def guarded(
     reply: Callable[..., Any],
     work: Callable[[], dict[str, Any]],
     *,
-    now: bool = False,
+    soon: bool = False,
 ) -> None:
     """Runs work after the ack; whatever happens the user reads a sentence, never a trace.
 
-    `now` keeps it in the listener, for work that must use a trigger_id within 3 seconds.
+    `soon` starts it at once rather than after a lull, for work that must use a trigger_id
+    within 3 seconds. Never in the listener itself: a slash command's listener runs in the
+    thread that answers Slack (bot/ack_first.py), and the answer waits for it to return.
     """
-    if not now:
-        services.later(lambda: guarded(services, reply, work, now=True))
-        return
+    if soon:
+        services.soon(lambda: _reply_with(services, reply, work))
+    else:
+        services.later(lambda: _reply_with(services, reply, work))
+
+
+def _reply_with(
+    services: Services, reply: Callable[..., Any], work: Callable[[], dict[str, Any]]
+) -> None:
     try:
         payload = work()
     except Refusal as refusal:

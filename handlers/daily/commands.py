@@ -54,7 +54,7 @@ def register(app: App, services: Services) -> None:
         if request.action == "settings":
             ack()
             guarded(
-                services, respond, lambda: open_settings_modal(services, client, command), now=True
+                services, respond, lambda: open_settings_modal(services, client, command), soon=True
             )
             return
         ack()

@@ -54,7 +54,7 @@ def register_commands(app: App, services: Services) -> None:
         ack()
         if request.action == "settings":
             guarded(
-                services, respond, lambda: open_settings_modal(services, client, command), now=True
+                services, respond, lambda: open_settings_modal(services, client, command), soon=True
             )
             return
         if request.action == "preview":
