@@ -12,7 +12,9 @@ such a stream, one piece at a time).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import threading
 import time
 from collections import deque
@@ -193,7 +195,9 @@ class PromptAck(Ack):
     """
 
     def __init__(self) -> None:
-        self.settled = threading.Event()  # acked, or the listener ended without acking
+        # Acked, or the listener ended without acking: told by a put (one or more) on a
+        # queue of C, cheaper than an Event for every request, waited for by one thread.
+        self.settled: queue.SimpleQueue[None] = queue.SimpleQueue()
         super().__init__()
 
     @property  # type: ignore[override]
@@ -204,7 +208,7 @@ class PromptAck(Ack):
     def response(self, value: BoltResponse | None) -> None:
         self._response = value
         if value is not None:
-            self.settled.set()
+            self.settled.put(None)
 
 
 @dataclass(frozen=True)
@@ -252,5 +256,6 @@ def wait_for_ack(listener: Future[Any]) -> None:
     if dispatching is None or dispatching.thread != threading.get_ident():
         return
     ack = dispatching.ack
-    listener.add_done_callback(lambda _: ack.settled.set())
-    ack.settled.wait(ACK_TIMEOUT)
+    listener.add_done_callback(lambda _: ack.settled.put(None))
+    with contextlib.suppress(queue.Empty):  # Bolt's own wait then gives up on the listener
+        ack.settled.get(timeout=ACK_TIMEOUT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from types import TracebackType
 from typing import Self
 
@@ -39,7 +40,10 @@ class SqlUnitOfWork:
         # same transaction.
         self.daily_history = SqlDailyQueries(self.session)
         self.retro_history = SqlRetroQueries(self.session)
-        self.oncall_history = SqlOnCallQueries(self)
+        # Through a weak reference: a unit of work that held itself in a cycle, with its
+        # Session and every store, was left for the garbage collector (~60 objects each,
+        # three units of work to a request), whose full passes paused every request.
+        self.oncall_history = SqlOnCallQueries(weakref.proxy(self))
         self.weekly_history = SqlWeeklyQueries(self.session)
         return self
 

@@ -3,13 +3,17 @@ that must start at once (a modal to open) goes to a pool beside the ack, never i
 
 from __future__ import annotations
 
+import ast
 import contextvars
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import handlers
 from bot.ack_first import listener_runs_here, prompt_acks
 from bot.pool import ThreadPool
 from bot.runtime import ListenerExecutor
@@ -108,3 +112,42 @@ def test_work_that_must_start_at_once_goes_beside_the_ack_not_after_a_lull() -> 
     assert replies == [{"text": "opened"}]
     assert started == []
     pool.shutdown()
+
+
+def _direct_calls(function: ast.FunctionDef) -> Iterator[ast.Call]:
+    """The calls in `function`'s own body: not in the functions and lambdas it defines,
+    which it hands to later work."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        pending.extend(ast.iter_child_nodes(node))
+
+
+def _listeners_that_run_here() -> Iterator[tuple[str, ast.FunctionDef]]:
+    for path in sorted(Path(handlers.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(called, ast.Attribute) and called.attr in ("command", "event"):
+                    yield f"{path.parent.name}/{path.name}:{node.name}", node
+
+
+def test_command_and_event_listeners_leave_slack_calls_to_work_after_the_ack() -> None:
+    """Their listener runs in the thread that answers Slack: a call to Slack in it (a modal,
+    a reply) would hold the ack back until Slack answered."""
+    listeners = dict(_listeners_that_run_here())
+    assert len(listeners) >= 8  # the four slash commands' and the events'
+    for name, listener in listeners.items():
+        for call in _direct_calls(listener):
+            target = call.func
+            owner = target.value if isinstance(target, ast.Attribute) else target
+            assert not (isinstance(owner, ast.Name) and owner.id in ("client", "respond")), (
+                f"{name} calls Slack ({ast.unparse(call)[:60]}) before its ack is sent: "
+                "use services.later, or guarded(..., soon=True) for a modal"
+            )
