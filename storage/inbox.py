@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     JSON,
     Index,
@@ -221,14 +222,16 @@ def receive_many(
 
 @cache
 def _pg_insert_text(rows: int) -> str:
-    """The INSERT of `rows` receipts in psycopg's terms: one text per batch size, so psycopg
-    prepares each on the server once it has run a few times."""
-    row = "(%s, %s, %s, %s, %s, %s, 1)"
+    """The INSERT of `rows` receipts with PostgreSQL's own placeholders ($1, $2…): one text
+    per batch size, which psycopg prepares on the server once it has run a few times."""
+    values = ", ".join(
+        "(" + ", ".join(f"${row * 6 + column}" for column in range(1, 7)) + ", 1)"
+        for row in range(rows)
+    )
     return (
         f"INSERT INTO {InboxEntry.__tablename__} "
-        "(team_id, key, kind, body, received_at, claimed_at, attempts) VALUES "
-        + ", ".join([row] * rows)
-        + " ON CONFLICT (team_id, key) DO NOTHING RETURNING id, team_id, key"
+        f"(team_id, key, kind, body, received_at, claimed_at, attempts) VALUES {values} "
+        "ON CONFLICT (team_id, key) DO NOTHING RETURNING id, team_id, key"
     )
 
 
@@ -236,13 +239,15 @@ def _insert_new_postgresql(
     connection: Connection, receipts: list[tuple[str, str, str, dict[str, Any]]], now: datetime
 ) -> dict[tuple[str, str], int]:
     """What _insert_new does, straight through psycopg: SQLAlchemy's execution around it
-    (bind processing, result rows) cost more than the statement, in front of every ack."""
+    (bind processing, result rows) cost more than the statement, in front of every ack.
+    A raw cursor, as psycopg's own %s placeholders are parsed anew for every statement of
+    more than 50 parameters (a batch of 9 receipts or more, exactly under load)."""
     # `now` as the received_at column's own type stores it, and each body as its JSON text.
     stored_now = InboxEntry.__table__.c.received_at.type.process_bind_param(now, connection.dialect)
     params: list[Any] = []
     for team_id, key, kind, body in receipts:
         params += (team_id, key, kind, json.dumps(body), stored_now, stored_now)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = psycopg.RawCursor(connection.connection.dbapi_connection)  # type: ignore[arg-type]
     try:
         cursor.execute(_pg_insert_text(len(receipts)), params)
         return {(team_id, key): entry_id for entry_id, team_id, key in cursor.fetchall()}

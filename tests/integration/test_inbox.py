@@ -97,6 +97,19 @@ def test_a_batch_is_stored_at_once_and_knows_its_retries(uow_factory: SqlUnitOfW
         assert (entry.received_at, entry.claimed_at, entry.attempts) == (NOW, NOW, 1)
 
 
+def test_a_big_batch_is_stored_whole_and_in_order(uow_factory: SqlUnitOfWorkFactory):
+    # 25 receipts are 150 parameters: past what psycopg caches of a statement's parsing.
+    batch = [("T1", f"event:{n}", "event", {"n": n, "text": "it's 100% done"}) for n in range(25)]
+    with uow_factory() as uow:
+        stored = uow.inbox.receive_many(batch, NOW)
+        uow.commit()
+    assert all(new for _, new, _ in stored) and len({i for i, _, _ in stored}) == 25
+    with uow_factory() as uow:
+        bodies = [uow.inbox.entry(entry_id) for entry_id, _, _ in stored]
+        assert [entry.body["n"] for entry in bodies if entry] == list(range(25))
+        assert bodies[3] and bodies[3].key == "event:3" and bodies[3].received_at == NOW
+
+
 def test_the_receipt_writer_stores_a_burst_on_its_own_connection(engine: Engine):
     """As `serve` runs it: the writer thread on a connection of its own (in autocommit on
     PostgreSQL), requests from many threads; each id it hands back is a row another
