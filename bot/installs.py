@@ -172,7 +172,10 @@ def listen_for_uninstalls(
     """`app_uninstalled` and `tokens_revoked` (of the bot's token): the install is deleted
     from the store (Bolt's own listeners), its token forgotten, and the workspace marked
     inactive, so no scheduled work of it is picked up (storage.workspaces.active) and nothing
-    more is sent there, at once; its history stays. Installing again resumes it."""
+    more is sent there, at once; its history stays. Installing again resumes it.
+
+    Like every event's, these listeners run in the thread that answers Slack
+    (bot/ack_first.py): they make a few quick writes and call nothing slow."""
     uninstalled = app.default_app_uninstalled_event_listener()
     revoked = app.default_tokens_revoked_event_listener()
 

@@ -30,8 +30,9 @@ class Receipt:
     body: dict[str, Any]
     entry_id: int | None = None
     error: BaseException | None = None
-    # Told once the row is stored or could not be: a queue of C, as an Event's condition
-    # variable, made and waited for in Python on every stored request, cost ~10 times more.
+    # Told once the row is stored or could not be, through a SimpleQueue (written in C):
+    # an Event, whose condition variable is made and waited on in Python for every stored
+    # request, cost ~10 times more.
     _told: queue.SimpleQueue[None] = field(default_factory=queue.SimpleQueue, repr=False)
 
     def tell(self) -> None:
