@@ -7,13 +7,28 @@ import json
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from bot.demo.standin.api_oauth import basic_credentials
 
-if TYPE_CHECKING:
-    from bot.demo.standin.server import FakeSlack
+
+class Answers(Protocol):
+    """What answers the requests (FakeSlack): the Web API, response_urls, file uploads."""
+
+    def handle_api(
+        self,
+        method: str,
+        args: dict[str, Any],
+        token: str | None,
+        is_json: bool,
+        parse_error: str = "",
+        charset: bool = True,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]: ...
+
+    def handle_response_url(self, token: str, raw: bytes) -> tuple[int, str]: ...
+
+    def handle_upload(self, file_id: str, data: bytes) -> tuple[int, str]: ...
 
 
 def parse_body(content_type: str, body: bytes, query: str) -> tuple[dict[str, Any], bool, str]:
@@ -57,7 +72,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         return
 
     @property
-    def fake(self) -> FakeSlack:
+    def fake(self) -> Answers:
         return self.server.fake  # type: ignore[attr-defined,no-any-return]
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str]) -> None:
